@@ -1,0 +1,92 @@
+/** One line of a chart. */
+export interface Series {
+  readonly name: string
+  readonly points: ReadonlyArray<readonly [number, number]>
+}
+
+/** Labels of a chart. */
+export interface ChartOptions {
+  readonly title: string
+  readonly xLabel: string
+  readonly yLabel: string
+  readonly width?: number
+  readonly height?: number
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd']
+
+const escapeXml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** Round, human-friendly tick values covering [low, high]. */
+export const niceTicks = (low: number, high: number, count = 5): readonly number[] => {
+  if (!(high > low)) return [low]
+  const raw = (high - low) / count
+  const magnitude = 10 ** Math.floor(Math.log10(raw))
+  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude
+  const ticks: number[] = []
+  for (let v = Math.ceil(low / step) * step; v <= high + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)))
+  return ticks
+}
+
+const formatTick = (v: number): string =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4)))
+
+/**
+ * A self-contained SVG line chart (axes, ticks, legend) for learning curves; non-finite points are skipped.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('curve.svg', lineChart([{ name: 'loss', points: [[0, 1], [1, 0.5]] }],
+ *   { title: 'Critic loss', xLabel: 'step', yLabel: 'loss' }))
+ * ```
+ */
+export const lineChart = (series: readonly Series[], options: ChartOptions): string => {
+  const width = options.width ?? 720
+  const height = options.height ?? 420
+  const margin = { left: 70, right: 20, top: 40, bottom: 50 }
+  const finite = series.map((s) => ({ ...s, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) }))
+  const all = finite.flatMap((s) => s.points)
+  const xs = all.map(([x]) => x)
+  const ys = all.map(([, y]) => y)
+  const [x0, x1] = xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : [0, 1]
+  const [y0, y1] = ys.length > 0 ? [Math.min(...ys), Math.max(...ys)] : [0, 1]
+  const [xLow, xHigh] = x1 > x0 ? [x0, x1] : [x0 - 1, x0 + 1]
+  const [yLow, yHigh] = y1 > y0 ? [y0, y1] : [y0 - 1, y0 + 1]
+  const plotW = width - margin.left - margin.right
+  const plotH = height - margin.top - margin.bottom
+  const sx = (x: number) => margin.left + ((x - xLow) / (xHigh - xLow)) * plotW
+  const sy = (y: number) => margin.top + plotH - ((y - yLow) / (yHigh - yLow)) * plotH
+  const xTicks = niceTicks(xLow, xHigh)
+  const yTicks = niceTicks(yLow, yHigh)
+  const lines = finite.map((s, i) => {
+    const color = COLORS[i % COLORS.length] as string
+    const points = s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')
+    return `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points}"/>`
+  })
+  const legend = finite.map((s, i) => {
+    const y = margin.top + 14 + i * 16
+    const color = COLORS[i % COLORS.length] as string
+    return `<line x1="${width - 170}" x2="${width - 150}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"/><text x="${width - 145}" y="${y + 4}">${escapeXml(s.name)}</text>`
+  })
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
+    ...xTicks.map(
+      (v) =>
+        `<line x1="${sx(v)}" x2="${sx(v)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/><text x="${sx(v)}" y="${margin.top + plotH + 16}" text-anchor="middle">${formatTick(v)}</text>`,
+    ),
+    ...yTicks.map(
+      (v) =>
+        `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(v)}" y2="${sy(v)}" stroke="#eee"/><text x="${margin.left - 6}" y="${sy(v) + 4}" text-anchor="end">${formatTick(v)}</text>`,
+    ),
+    `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
+    `<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
+    `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+    ...lines,
+    ...legend,
+    '</svg>',
+    '',
+  ].join('\n')
+}

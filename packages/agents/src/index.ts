@@ -1,0 +1,9 @@
+/**
+ * `@polyak/agents`: DDPG, TD3 and D4PG.
+ *
+ * This package is scaffolded (build, types, tests wiring) and its contents are being written; see the roadmap in the
+ * repository README. It exports nothing yet.
+ *
+ * @packageDocumentation
+ */
+export {}

@@ -1,0 +1,117 @@
+/**
+ * Multi-layer perceptrons as data: a spec, a pure initialiser that returns a parameter record, and a pure forward
+ * function. Layer `i` owns `l<i>/kernel` ([in, out]) and `l<i>/bias` ([out]).
+ *
+ * @module Mlp
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { type Activation, dense } from './dense.js'
+import type { Params } from './Params.js'
+import * as Rng from './Rng.js'
+
+/**
+ * How a layer's weights are drawn.
+ * - `fanIn`: U(±1/√fan_in) for kernel and bias: the DDPG paper's hidden-layer scheme, and PyTorch's `nn.Linear`
+ *   default (so CleanRL's networks start from the same distribution).
+ * - `glorot`: U(±√(6/(fan_in + fan_out))) kernel, zero bias (Keras' default).
+ * - `{ uniform: c }`: U(±c) for kernel and bias; the DDPG paper uses `{ uniform: 3e-3 }` for the final layers.
+ */
+export type Init = 'fanIn' | 'glorot' | { readonly uniform: number }
+
+/** The shape of an MLP. */
+export interface MlpSpec {
+  /** Size of the input vector. */
+  readonly inputSize: number
+  /** Widths of the hidden layers, e.g. `[256, 256]`. */
+  readonly hiddenSizes: readonly number[]
+  /** Size of the output vector. */
+  readonly outputSize: number
+  /** Hidden activation (default `relu`). */
+  readonly activation?: Activation
+  /** Output activation (default `linear`; `tanh` for a bounded actor). */
+  readonly outputActivation?: Activation
+  /** Initialisation of the hidden layers (default `fanIn`). */
+  readonly init?: Init
+  /** Initialisation of the output layer (default: same as `init`). */
+  readonly finalInit?: Init
+}
+
+/** The DDPG paper's final-layer initialisation U(±3e-3) (Lillicrap et al. 2016, §7). */
+export const DDPG_FINAL_INIT: Init = { uniform: 3e-3 }
+
+/**
+ * The layer sizes of a spec, input first: `[inputSize, ...hiddenSizes, outputSize]`.
+ *
+ * @example
+ * ```ts
+ * layerSizes({ inputSize: 3, hiddenSizes: [64], outputSize: 1 }) // [3, 64, 1]
+ * ```
+ */
+export const layerSizes = (spec: MlpSpec): readonly number[] => [spec.inputSize, ...spec.hiddenSizes, spec.outputSize]
+
+const initBounds = (init: Init, fanIn: number, fanOut: number): { kernel: number; bias: number } => {
+  if (init === 'fanIn') return { kernel: 1 / Math.sqrt(fanIn), bias: 1 / Math.sqrt(fanIn) }
+  if (init === 'glorot') return { kernel: Math.sqrt(6 / (fanIn + fanOut)), bias: 0 }
+  return { kernel: init.uniform, bias: init.uniform }
+}
+
+const validate = (spec: MlpSpec): void => {
+  for (const [i, size] of layerSizes(spec).entries()) {
+    if (!Number.isInteger(size) || size <= 0) throw new RangeError(`Mlp: layer ${i} size must be an integer > 0, got ${size}`)
+  }
+}
+
+/**
+ * Draws the parameters of an MLP from a key. Same key and spec, same parameters (bit for bit).
+ *
+ * @example
+ * ```ts
+ * import { Rng, initMlp, DDPG_FINAL_INIT } from '@polyak/core'
+ *
+ * const spec = { inputSize: 3, hiddenSizes: [256, 256], outputSize: 1, finalInit: DDPG_FINAL_INIT }
+ * const params = initMlp(spec, Rng.key(0)) // { 'l0/kernel': [3, 256], 'l0/bias': [256], … }
+ * ```
+ */
+export const initMlp = (spec: MlpSpec, key: Rng.Key): Params => {
+  validate(spec)
+  const sizes = layerSizes(spec)
+  const layers = sizes.length - 1
+  const keys = Rng.split(key, layers)
+  const params: Record<string, tf.Tensor> = {}
+  for (let i = 0; i < layers; i++) {
+    const fanIn = sizes[i] as number
+    const fanOut = sizes[i + 1] as number
+    const init = i === layers - 1 ? (spec.finalInit ?? spec.init ?? 'fanIn') : (spec.init ?? 'fanIn')
+    const bound = initBounds(init, fanIn, fanOut)
+    const [kernelKey, biasKey] = Rng.split(keys[i] as Rng.Key, 2) as [Rng.Key, Rng.Key]
+    params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(kernelKey, fanIn * fanOut, -bound.kernel, bound.kernel), [fanIn, fanOut])
+    params[`l${i}/bias`] =
+      bound.bias === 0 ? tf.zeros([fanOut]) : tf.tensor1d(Rng.uniformF32(biasKey, fanOut, -bound.bias, bound.bias))
+  }
+  return params
+}
+
+/**
+ * The forward pass of an MLP: a pure function of parameters and a batch of inputs ([batch, inputSize]).
+ * Differentiable with respect to both; uses {@link dense}'s fast gradient.
+ *
+ * @example
+ * ```ts
+ * const actor = applyMlp(spec)
+ * const actions = tf.tidy(() => actor(params, observations)) // [batch, outputSize]
+ * ```
+ */
+export const applyMlp =
+  (spec: MlpSpec) =>
+  (params: Params, input: tf.Tensor2D): tf.Tensor2D => {
+    const layers = spec.hiddenSizes.length + 1
+    let x = input
+    for (let i = 0; i < layers; i++) {
+      const kernel = params[`l${i}/kernel`]
+      const bias = params[`l${i}/bias`]
+      if (kernel === undefined || bias === undefined) throw new Error(`applyMlp: parameters of layer ${i} are missing`)
+      const activation = i === layers - 1 ? (spec.outputActivation ?? 'linear') : (spec.activation ?? 'relu')
+      x = dense(x, kernel as tf.Tensor2D, bias as tf.Tensor1D, activation)
+    }
+    return x
+  }

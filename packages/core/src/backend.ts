@@ -1,0 +1,187 @@
+/**
+ * Backend selection: every package speaks the `@tensorflow/tfjs-core` API, and the kernels behind it are chosen
+ * here. `wasm` (WebAssembly with SIMD) and `cpu` (plain JavaScript) install from the npm registry alone;
+ * `tensorflow` (libtensorflow through `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`) is used only when the
+ * user has installed one of those optional packages.
+ *
+ * @module backend
+ */
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+
+/** A backend a user can ask for. `auto` picks the fastest one that loads: `tensorflow`, then `wasm`, then `cpu`. */
+export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow'
+
+/** The concrete backends, fastest first. */
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const
+
+/** A concrete backend (what `auto` resolves to). */
+export type ConcreteBackend = (typeof BACKENDS)[number]
+
+/** What {@link setBackend} chose, for printing at start-up. */
+export interface BackendInfo {
+  /** The backend that was asked for. */
+  readonly requested: BackendName
+  /** The backend now active in tfjs. */
+  readonly name: ConcreteBackend
+  /** The npm package that provides it. */
+  readonly packageName: string
+  /** Extra facts (SIMD, threads, devices), one short phrase each. */
+  readonly details: readonly string[]
+  /** Why faster backends were skipped when `auto` was asked for. */
+  readonly skipped: readonly string[]
+}
+
+/** Raised when a backend cannot be loaded; the message names the package to install. */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError'
+  constructor(
+    readonly backend: ConcreteBackend,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** Loads a module by name; injectable so tests can simulate an installed or missing package. */
+export type ModuleImporter = (specifier: string) => Promise<unknown>
+
+/** Options of {@link setBackend}. */
+export interface SetBackendOptions {
+  /** How optional packages are imported (defaults to dynamic `import()`). */
+  readonly importModule?: ModuleImporter
+}
+
+const defaultImporter: ModuleImporter = (specifier) => import(specifier)
+
+const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const
+
+const isModuleNotFound = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+}
+
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+const activate = async (name: ConcreteBackend): Promise<void> => {
+  const ok = await tf.setBackend(name)
+  await tf.ready()
+  if (!ok || tf.getBackend() !== name) {
+    throw new BackendUnavailableError(name, `The '${name}' backend is registered but failed to initialise.`)
+  }
+}
+
+const loadTensorflow = async (importModule: ModuleImporter): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> => {
+  const problems: string[] = []
+  for (const packageName of TENSORFLOW_PACKAGES) {
+    try {
+      await importModule(packageName)
+    } catch (error) {
+      problems.push(isModuleNotFound(error) ? `${packageName} is not installed` : `${packageName}: ${describeError(error)}`)
+      continue
+    }
+    if (tf.findBackend('tensorflow') === null) {
+      problems.push(`${packageName} loaded but registered no 'tensorflow' backend`)
+      continue
+    }
+    await activate('tensorflow')
+    return { name: 'tensorflow', packageName, details: [packageName.endsWith('-gpu') ? 'CUDA' : 'CPU'] }
+  }
+  throw new BackendUnavailableError(
+    'tensorflow',
+    `The 'tensorflow' backend needs one of the optional packages @tensorflow/tfjs-node-gpu (CUDA) or ` +
+      `@tensorflow/tfjs-node (CPU): install one with \`npm install @tensorflow/tfjs-node\`. ` +
+      `(${problems.join('; ')})`,
+  )
+}
+
+let wasmPathSet = false
+
+const loadWasm = async (importModule: ModuleImporter): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> => {
+  const packageName = '@tensorflow/tfjs-backend-wasm'
+  let wasm: { setWasmPaths: (prefix: string) => void }
+  try {
+    wasm = (await importModule(packageName)) as typeof wasm
+  } catch (error) {
+    throw new BackendUnavailableError('wasm', `The 'wasm' backend needs ${packageName}: npm install ${packageName}.`, {
+      cause: error,
+    })
+  }
+  if (!wasmPathSet && typeof process !== 'undefined' && process.versions?.node !== undefined) {
+    // In Node the .wasm binaries are read from the installed package, never fetched.
+    const require = createRequire(import.meta.url)
+    const dir = path.dirname(require.resolve(`${packageName}/package.json`))
+    wasm.setWasmPaths(`${dir}${path.sep}dist${path.sep}`)
+    wasmPathSet = true
+  }
+  await activate('wasm')
+  const details = [
+    tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD',
+    tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threads' : 'single thread',
+  ]
+  return { name: 'wasm', packageName, details }
+}
+
+const loadCpu = async (importModule: ModuleImporter): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> => {
+  const packageName = '@tensorflow/tfjs-backend-cpu'
+  try {
+    await importModule(packageName)
+  } catch (error) {
+    throw new BackendUnavailableError('cpu', `The 'cpu' backend needs ${packageName}: npm install ${packageName}.`, {
+      cause: error,
+    })
+  }
+  await activate('cpu')
+  return { name: 'cpu', packageName, details: ['pure JavaScript'] }
+}
+
+const loaders: Record<ConcreteBackend, typeof loadCpu> = { tensorflow: loadTensorflow, wasm: loadWasm, cpu: loadCpu }
+
+/**
+ * Loads and activates a tfjs backend, and says which one is active.
+ *
+ * `auto` tries `tensorflow` (only if `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` is installed), then
+ * `wasm`, then `cpu`, and records why each faster one was skipped. Asking for a specific backend that cannot load
+ * rejects with a {@link BackendUnavailableError} naming the package to install.
+ *
+ * @example
+ * ```ts
+ * import { formatBackendInfo, setBackend } from '@polyak/core'
+ *
+ * const info = await setBackend('auto')
+ * console.log(formatBackendInfo(info)) // e.g. "backend: wasm (@tensorflow/tfjs-backend-wasm; SIMD, single thread)"
+ * ```
+ */
+export const setBackend = async (name: BackendName = 'auto', options: SetBackendOptions = {}): Promise<BackendInfo> => {
+  const importModule = options.importModule ?? defaultImporter
+  if (name !== 'auto') {
+    if (!(BACKENDS as readonly string[]).includes(name)) {
+      throw new Error(`Unknown backend '${String(name)}': expected one of auto, ${BACKENDS.join(', ')}.`)
+    }
+    return { requested: name, skipped: [], ...(await loaders[name](importModule)) }
+  }
+  const skipped: string[] = []
+  for (const candidate of BACKENDS) {
+    try {
+      return { requested: 'auto', skipped, ...(await loaders[candidate](importModule)) }
+    } catch (error) {
+      skipped.push(`${candidate}: ${describeError(error)}`)
+    }
+  }
+  throw new Error(`No tfjs backend could be loaded:\n  - ${skipped.join('\n  - ')}`)
+}
+
+/**
+ * One line describing the active backend, for logs.
+ *
+ * @example
+ * ```ts
+ * formatBackendInfo({ requested: 'cpu', name: 'cpu', packageName: '@tensorflow/tfjs-backend-cpu',
+ *   details: ['pure JavaScript'], skipped: [] })
+ * // 'backend: cpu (@tensorflow/tfjs-backend-cpu; pure JavaScript)'
+ * ```
+ */
+export const formatBackendInfo = (info: BackendInfo): string =>
+  `backend: ${info.name} (${info.packageName}; ${info.details.join(', ')})${info.requested === 'auto' ? ' [auto]' : ''}`
