@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { adamUpdate, disposeAdam, globalNorm, initAdam } from './Adam.js'
 import { disposeParams, valueAndGradsOf } from './Params.js'
@@ -39,7 +39,9 @@ describe('adamUpdate', () => {
       state = next.state
     }
     const expected = adamByHand(start, (p) => p.map((x, i) => 2 * (scales[i] as number) * x), 25, 0.05)
-    Array.from(params.w?.dataSync() ?? []).forEach((x, i) => expect(x).toBeCloseTo(expected[i] as number, 5))
+    Array.from(params.w?.dataSync() ?? []).forEach((x, i) => {
+      expect(x).toBeCloseTo(expected[i] as number, 5)
+    })
     expect(state.step).toBe(25)
     disposeParams(params)
     disposeAdam(state)
@@ -51,7 +53,9 @@ describe('adamUpdate', () => {
     const state = initAdam(params)
     const next = adamUpdate({ learningRate: 0.1 })(params, grads, state)
     const w = Array.from(next.params.w?.dataSync() ?? [])
-    ;[0.9, -0.9, 2.9].forEach((e, i) => expect(w[i]).toBeCloseTo(e, 5))
+    ;[0.9, -0.9, 2.9].forEach((e, i) => {
+      expect(w[i]).toBeCloseTo(e, 5)
+    })
     expect(Array.from(params.w.dataSync())).toEqual([1, -1, 3]) // inputs untouched
     disposeParams(params, grads, next.params)
     disposeAdam(state)
@@ -66,7 +70,9 @@ describe('adamUpdate', () => {
     const next = adamUpdate({ learningRate: 1, beta1: 0, beta2: 0, maxGradNorm: 0.5 })(params, grads, state)
     // with β1 = β2 = 0 the step is g/|g| per element regardless of scale, so check the stored moments instead
     const m = [...Array.from(next.state.m.a?.dataSync() ?? []), ...Array.from(next.state.m.b?.dataSync() ?? [])]
-    ;[0.3, 0, 0.4].forEach((e, i) => expect(m[i]).toBeCloseTo(e, 4))
+    ;[0.3, 0, 0.4].forEach((e, i) => {
+      expect(m[i]).toBeCloseTo(e, 4)
+    })
     disposeParams(params, grads, next.params)
     disposeAdam(state)
     disposeAdam(next.state)
@@ -77,7 +83,8 @@ describe('adamUpdate', () => {
     let state = initAdam(params)
     const adam = adamUpdate({ learningRate: 1e-3, maxGradNorm: 1 })
     const x = tf.randomNormal([8, 4], 0, 1, 'float32', 2)
-    const loss = (p: Record<string, tf.Tensor>) => tf.mean(tf.square(tf.add(tf.matMul(x, p.w as tf.Tensor2D), p.b as tf.Tensor))) as tf.Scalar
+    const loss = (p: Record<string, tf.Tensor>) =>
+      tf.mean(tf.square(tf.add(tf.matMul(x, p.w as tf.Tensor2D), p.b as tf.Tensor))) as tf.Scalar
     const before = tf.memory().numTensors
     for (let i = 0; i < 1000; i++) {
       const next = tidy(() => adam(params, valueAndGradsOf(loss, params).grads, state))

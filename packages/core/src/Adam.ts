@@ -4,8 +4,8 @@
  *
  * @module Adam
  */
-import * as tf from '@tensorflow/tfjs-core'
-import { type Params, assertSameStructure, disposeParams, mapParams } from './Params.js'
+import * as tf from '@tensorflow/tfjs'
+import { assertSameStructure, disposeParams, mapParams, type Params } from './Params.js'
 
 /** Hyperparameters of {@link adamUpdate}. */
 export interface AdamConfig {
@@ -75,7 +75,7 @@ export const globalNorm = (grads: Params): tf.Scalar =>
  *
  * @example
  * ```ts
- * import * as tf from '@tensorflow/tfjs-core'
+ * import * as tf from '@tensorflow/tfjs'
  * import { adamUpdate, initAdam, valueAndGradsOf } from '@polyak/core'
  *
  * const params = { w: tf.tensor1d([1, -2]) }

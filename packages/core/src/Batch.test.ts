@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { fromTransitions, toTensorBatch, validateBatch } from './Batch.js'
 import { makeTransition } from './Transition.js'
@@ -16,7 +16,14 @@ const t = (i: number, terminated = false, truncated = false) =>
 describe('Transition', () => {
   it('copies its inputs into float32 arrays', () => {
     const observation = [1, 2]
-    const transition = makeTransition({ observation, action: [0], reward: 1, nextObservation: [3, 4], terminated: false, truncated: true })
+    const transition = makeTransition({
+      observation,
+      action: [0],
+      reward: 1,
+      nextObservation: [3, 4],
+      terminated: false,
+      truncated: true,
+    })
     observation[0] = 99
     expect(transition.observation).toBeInstanceOf(Float32Array)
     expect(Array.from(transition.observation)).toEqual([1, 2])
@@ -25,10 +32,21 @@ describe('Transition', () => {
   })
 
   it('rejects mismatched observations and non-finite values, naming the field', () => {
-    const base = { observation: [1, 2], action: [0], reward: 0, nextObservation: [3, 4], terminated: false, truncated: false }
-    expect(() => makeTransition({ ...base, nextObservation: [1] })).toThrow('observation has 2 values but nextObservation has 1')
+    const base = {
+      observation: [1, 2],
+      action: [0],
+      reward: 0,
+      nextObservation: [3, 4],
+      terminated: false,
+      truncated: false,
+    }
+    expect(() => makeTransition({ ...base, nextObservation: [1] })).toThrow(
+      'observation has 2 values but nextObservation has 1',
+    )
     expect(() => makeTransition({ ...base, reward: Number.NaN })).toThrow('reward must be finite, got NaN')
-    expect(() => makeTransition({ ...base, action: [0, Number.POSITIVE_INFINITY] })).toThrow('action[1] must be finite, got Infinity')
+    expect(() => makeTransition({ ...base, action: [0, Number.POSITIVE_INFINITY] })).toThrow(
+      'action[1] must be finite, got Infinity',
+    )
   })
 })
 
@@ -46,11 +64,18 @@ describe('Batch', () => {
 
   it('rejects empty lists and transitions of different sizes', () => {
     expect(() => fromTransitions([])).toThrow('no transitions')
-    const other = makeTransition({ observation: [1], action: [0], reward: 0, nextObservation: [1], terminated: false, truncated: false })
+    const other = makeTransition({
+      observation: [1],
+      action: [0],
+      reward: 0,
+      nextObservation: [1],
+      terminated: false,
+      truncated: false,
+    })
     expect(() => fromTransitions([t(0), other])).toThrow('transition 1 has observation size 1, expected 2')
   })
 
-  it('becomes tensors of the right shapes, and only inside the caller\'s scope', () => {
+  it("becomes tensors of the right shapes, and only inside the caller's scope", () => {
     const batch = { ...fromTransitions([t(0), t(1)]), weights: Float32Array.from([0.5, 1]) }
     const before = tf.memory().numTensors
     const shapes = tf.tidy(() => {
@@ -65,7 +90,9 @@ describe('Batch', () => {
 
   it('validateBatch names the column whose length is wrong', () => {
     const batch = fromTransitions([t(0), t(1)])
-    expect(() => validateBatch({ ...batch, actions: new Float32Array(3) })).toThrow('actions has 3 values, expected 2 (size 2 × actionSize 1)')
+    expect(() => validateBatch({ ...batch, actions: new Float32Array(3) })).toThrow(
+      'actions has 3 values, expected 2 (size 2 × actionSize 1)',
+    )
     expect(() => validateBatch({ ...batch, weights: new Float32Array(1) })).toThrow('weights has 1 values, expected 2')
   })
 })

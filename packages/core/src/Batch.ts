@@ -4,7 +4,7 @@
  *
  * @module Batch
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import type { Transition } from './Transition.js'
 
 /** A minibatch of `size` transitions as typed-array columns. Never mutated after construction. */
@@ -95,10 +95,14 @@ export const fromTransitions = (transitions: readonly Transition[]): Batch => {
   const truncated = new Float32Array(size)
   transitions.forEach((t, i) => {
     if (t.observation.length !== observationSize || t.nextObservation.length !== observationSize) {
-      throw new RangeError(`fromTransitions: transition ${i} has observation size ${t.observation.length}, expected ${observationSize}`)
+      throw new RangeError(
+        `fromTransitions: transition ${i} has observation size ${t.observation.length}, expected ${observationSize}`,
+      )
     }
     if (t.action.length !== actionSize) {
-      throw new RangeError(`fromTransitions: transition ${i} has action size ${t.action.length}, expected ${actionSize}`)
+      throw new RangeError(
+        `fromTransitions: transition ${i} has action size ${t.action.length}, expected ${actionSize}`,
+      )
     }
     observations.set(t.observation, i * observationSize)
     nextObservations.set(t.nextObservation, i * observationSize)

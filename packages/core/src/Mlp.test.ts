@@ -1,12 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
 import { denseReference } from './dense.js'
-import { DDPG_FINAL_INIT, type MlpSpec, applyMlp, initMlp, layerSizes } from './Mlp.js'
+import { applyMlp, DDPG_FINAL_INIT, initMlp, layerSizes, type MlpSpec } from './Mlp.js'
 import { disposeParams, parameterCount, valueAndGradsOf } from './Params.js'
-import { tidy } from './tidy.js'
 import * as Rng from './Rng.js'
+import { tidy } from './tidy.js'
 
 const spec: MlpSpec = { inputSize: 5, hiddenSizes: [16, 8], outputSize: 2, finalInit: DDPG_FINAL_INIT }
 
@@ -28,7 +28,10 @@ describe('initMlp', () => {
   })
 
   it('draws hidden layers from U(±1/√fan_in) and the final layer from U(±3e-3), using most of the range', () => {
-    const params = initMlp({ inputSize: 64, hiddenSizes: [100], outputSize: 50, finalInit: DDPG_FINAL_INIT }, Rng.key(2))
+    const params = initMlp(
+      { inputSize: 64, hiddenSizes: [100], outputSize: 50, finalInit: DDPG_FINAL_INIT },
+      Rng.key(2),
+    )
     const hidden = maxAbs(params['l0/kernel'] as tf.Tensor)
     expect(hidden).toBeLessThanOrEqual(1 / 8)
     expect(hidden).toBeGreaterThan(0.95 / 8)
@@ -60,7 +63,9 @@ describe('initMlp', () => {
   })
 
   it('rejects non-positive sizes', () => {
-    expect(() => initMlp({ inputSize: 3, hiddenSizes: [0], outputSize: 1 }, Rng.key(0))).toThrow('layer 1 size must be an integer > 0, got 0')
+    expect(() => initMlp({ inputSize: 3, hiddenSizes: [0], outputSize: 1 }, Rng.key(0))).toThrow(
+      'layer 1 size must be an integer > 0, got 0',
+    )
     expect(layerSizes(spec)).toEqual([5, 16, 8, 2])
   })
 })
@@ -75,9 +80,13 @@ describe('applyMlp', () => {
       const p = params
       const h0 = denseReference(x, p['l0/kernel'] as tf.Tensor2D, p['l0/bias'] as tf.Tensor1D, 'relu')
       const h1 = denseReference(h0, p['l1/kernel'] as tf.Tensor2D, p['l1/bias'] as tf.Tensor1D, 'relu')
-      return Array.from(denseReference(h1, p['l2/kernel'] as tf.Tensor2D, p['l2/bias'] as tf.Tensor1D, 'tanh').dataSync())
+      return Array.from(
+        denseReference(h1, p['l2/kernel'] as tf.Tensor2D, p['l2/bias'] as tf.Tensor1D, 'tanh').dataSync(),
+      )
     })
-    ours.forEach((v, i) => expect(v).toBeCloseTo(reference[i] as number, 6))
+    ours.forEach((v, i) => {
+      expect(v).toBeCloseTo(reference[i] as number, 6)
+    })
     expect(ours.every((v) => Math.abs(v) < 1)).toBe(true)
     disposeParams(params)
     x.dispose()
@@ -90,7 +99,10 @@ describe('applyMlp', () => {
     const adam = adamUpdate({ learningRate: 3e-3 })
     const forward = applyMlp(small)
     const xs = Rng.uniformF32(Rng.key(7), 64 * 2, -1, 1)
-    const ys = Float32Array.from({ length: 64 }, (_, i) => Math.sin(3 * (xs[2 * i] as number)) * (xs[2 * i + 1] as number))
+    const ys = Float32Array.from(
+      { length: 64 },
+      (_, i) => Math.sin(3 * (xs[2 * i] as number)) * (xs[2 * i + 1] as number),
+    )
     const x = tf.tensor2d(xs, [64, 2])
     const y = tf.tensor2d(ys, [64, 1])
     const loss = (p: Record<string, tf.Tensor>) => tf.mean(tf.square(tf.sub(forward(p, x), y))) as tf.Scalar

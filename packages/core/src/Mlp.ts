@@ -4,7 +4,7 @@
  *
  * @module Mlp
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import { type Activation, dense } from './dense.js'
 import type { Params } from './Params.js'
 import * as Rng from './Rng.js'
@@ -57,7 +57,8 @@ const initBounds = (init: Init, fanIn: number, fanOut: number): { kernel: number
 
 const validate = (spec: MlpSpec): void => {
   for (const [i, size] of layerSizes(spec).entries()) {
-    if (!Number.isInteger(size) || size <= 0) throw new RangeError(`Mlp: layer ${i} size must be an integer > 0, got ${size}`)
+    if (!Number.isInteger(size) || size <= 0)
+      throw new RangeError(`Mlp: layer ${i} size must be an integer > 0, got ${size}`)
   }
 }
 
@@ -84,7 +85,10 @@ export const initMlp = (spec: MlpSpec, key: Rng.Key): Params => {
     const init = i === layers - 1 ? (spec.finalInit ?? spec.init ?? 'fanIn') : (spec.init ?? 'fanIn')
     const bound = initBounds(init, fanIn, fanOut)
     const [kernelKey, biasKey] = Rng.split(keys[i] as Rng.Key, 2) as [Rng.Key, Rng.Key]
-    params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(kernelKey, fanIn * fanOut, -bound.kernel, bound.kernel), [fanIn, fanOut])
+    params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(kernelKey, fanIn * fanOut, -bound.kernel, bound.kernel), [
+      fanIn,
+      fanOut,
+    ])
     params[`l${i}/bias`] =
       bound.bias === 0 ? tf.zeros([fanOut]) : tf.tensor1d(Rng.uniformF32(biasKey, fanOut, -bound.bias, bound.bias))
   }

@@ -4,7 +4,7 @@
  *
  * @module Params
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /** Named parameter tensors of one network. Never mutated: updates return a new record. */
 export type Params = Readonly<Record<string, tf.Tensor>>

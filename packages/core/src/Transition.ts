@@ -60,7 +60,8 @@ export const makeTransition = (fields: {
       `Transition: observation has ${transition.observation.length} values but nextObservation has ${transition.nextObservation.length}`,
     )
   }
-  if (!Number.isFinite(transition.reward)) throw new RangeError(`Transition: reward must be finite, got ${fields.reward}`)
+  if (!Number.isFinite(transition.reward))
+    throw new RangeError(`Transition: reward must be finite, got ${fields.reward}`)
   for (const key of ['observation', 'action', 'nextObservation'] as const) {
     const index = transition[key].findIndex((v) => !Number.isFinite(v))
     if (index >= 0) throw new RangeError(`Transition: ${key}[${index}] must be finite, got ${transition[key][index]}`)

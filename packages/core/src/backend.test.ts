@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core'
 import { createRequire } from 'node:module'
+import * as tf from '@tensorflow/tfjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BackendUnavailableError, formatBackendInfo, setBackend } from './backend.js'
 
@@ -38,16 +38,21 @@ describe('setBackend', () => {
   })
 
   it('auto picks the fastest backend that loads and says why it skipped the others', async () => {
-    const info = await setBackend('auto', { importModule: (s) => (s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s)) })
+    const info = await setBackend('auto', {
+      importModule: (s) => (s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s)),
+    })
     expect(info.requested).toBe('auto')
     expect(info.name).toBe('wasm')
     expect(info.skipped).toHaveLength(1)
-    expect(info.skipped[0]).toMatch(/^tensorflow: .*@tensorflow\/tfjs-node-gpu is not installed; @tensorflow\/tfjs-node is not installed/)
+    expect(info.skipped[0]).toMatch(
+      /^tensorflow: .*@tensorflow\/tfjs-node-gpu is not installed; @tensorflow\/tfjs-node is not installed/,
+    )
   })
 
   it('falls back to cpu when wasm cannot load', async () => {
     const info = await setBackend('auto', {
-      importModule: (s) => (s === '@tensorflow/tfjs-backend-wasm' || s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s)),
+      importModule: (s) =>
+        s === '@tensorflow/tfjs-backend-wasm' || s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s),
     })
     expect(info.name).toBe('cpu')
     expect(info.skipped.map((line) => line.split(':')[0])).toEqual(['tensorflow', 'wasm'])

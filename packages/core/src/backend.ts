@@ -1,5 +1,5 @@
 /**
- * Backend selection: every package speaks the `@tensorflow/tfjs-core` API, and the kernels behind it are chosen
+ * Backend selection: every package speaks the `@tensorflow/tfjs` API, and the kernels behind it are chosen
  * here. `wasm` (WebAssembly with SIMD) and `cpu` (plain JavaScript) install from the npm registry alone;
  * `tensorflow` (libtensorflow through `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`) is used only when the
  * user has installed one of those optional packages.
@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /** A backend a user can ask for. `auto` picks the fastest one that loads: `tensorflow`, then `wasm`, then `cpu`. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow'
@@ -58,12 +58,14 @@ const defaultImporter: ModuleImporter = (specifier) => import(specifier)
 
 const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const
 
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
 const isModuleNotFound = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return true
+  // bundlers and test runners resolve imports themselves and word the same failure differently
+  return /cannot find (package|module)|could not resolve|failed to resolve/i.test(describeError(error))
 }
-
-const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const activate = async (name: ConcreteBackend): Promise<void> => {
   const ok = await tf.setBackend(name)
@@ -79,7 +81,9 @@ const loadTensorflow = async (importModule: ModuleImporter): Promise<Omit<Backen
     try {
       await importModule(packageName)
     } catch (error) {
-      problems.push(isModuleNotFound(error) ? `${packageName} is not installed` : `${packageName}: ${describeError(error)}`)
+      problems.push(
+        isModuleNotFound(error) ? `${packageName} is not installed` : `${packageName}: ${describeError(error)}`,
+      )
       continue
     }
     if (tf.findBackend('tensorflow') === null) {

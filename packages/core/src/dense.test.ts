@@ -1,6 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { setBackend } from './backend.js'
 import { type Activation, dense, denseReference } from './dense.js'
 
 const activations: readonly Activation[] = ['linear', 'relu', 'tanh']
@@ -55,7 +56,9 @@ describe('dense', () => {
           const l = layer(batch, inputs, outputs, seed)
           const ours = gradsOf(dense, l, activation)
           const reference = gradsOf(denseReference, l, activation)
-          ours.forEach((values, k) => expectClose(values, reference[k] as number[], 1e-5))
+          ours.forEach((values, k) => {
+            expectClose(values, reference[k] as number[], 1e-5)
+          })
           tf.dispose(Object.values(l))
         },
       ),
@@ -94,15 +97,17 @@ describe('dense', () => {
   it('gives the same gradients on the cpu and wasm backends', async () => {
     const results: number[][][] = []
     const original = tf.getBackend()
-    for (const backend of ['cpu', 'wasm']) {
-      await tf.setBackend(backend)
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await setBackend(backend)
       const l = layer(16, 12, 8, 3)
       results.push(gradsOf(dense, l, 'relu'))
       tf.dispose(Object.values(l))
     }
     await tf.setBackend(original)
     const [cpu, wasm] = results as [number[][], number[][]]
-    cpu.forEach((values, k) => expectClose(wasm[k] as number[], values, 1e-5))
+    cpu.forEach((values, k) => {
+      expectClose(wasm[k] as number[], values, 1e-5)
+    })
   })
 
   it('leaks no tensors over many forward/backward passes', () => {

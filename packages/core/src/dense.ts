@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 
 /** Activation functions a {@link dense} layer can fuse. */
 export type Activation = 'linear' | 'relu' | 'tanh'

@@ -1,12 +1,16 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Params, disposeParams } from './Params.js'
+import { disposeParams, type Params } from './Params.js'
 import { hardUpdate, polyakUpdate } from './polyakUpdate.js'
 
 const finite = fc.float({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true })
 /** Two same-length float arrays (online, target). */
-const pair = fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(fc.array(finite, { minLength: n, maxLength: n }), fc.array(finite, { minLength: n, maxLength: n })))
+const pair = fc
+  .integer({ min: 1, max: 12 })
+  .chain((n) =>
+    fc.tuple(fc.array(finite, { minLength: n, maxLength: n }), fc.array(finite, { minLength: n, maxLength: n })),
+  )
 const tau = fc.double({ min: 0, max: 1, noNaN: true })
 
 const record = (values: readonly number[]): Params => ({ w: tf.tensor1d(values as number[]) })
@@ -52,7 +56,7 @@ describe('polyakUpdate', () => {
     )
   })
 
-  it('two steps equal the closed form (1-τ2)(1-τ1)θ\' + (1-(1-τ1)(1-τ2))θ for a fixed online θ', () => {
+  it("two steps equal the closed form (1-τ2)(1-τ1)θ' + (1-(1-τ1)(1-τ2))θ for a fixed online θ", () => {
     fc.assert(
       fc.property(pair, tau, tau, ([online, target], k1, k2) => {
         const [o, t] = [record(online), record(target)]

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core'
-import { type Params, assertSameStructure, cloneParams, zipParams } from './Params.js'
+import * as tf from '@tensorflow/tfjs'
+import { assertSameStructure, cloneParams, type Params, zipParams } from './Params.js'
 
 /**
  * Polyak averaging of target-network parameters (Lillicrap et al. 2016, §3): `θ' ← τθ + (1 − τ)θ'`.
@@ -14,7 +14,7 @@ import { type Params, assertSameStructure, cloneParams, zipParams } from './Para
  *
  * @example
  * ```ts
- * import * as tf from '@tensorflow/tfjs-core'
+ * import * as tf from '@tensorflow/tfjs'
  * import { polyakUpdate } from '@polyak/core'
  *
  * const online = { w: tf.tensor1d([1, 1]) }
@@ -30,7 +30,9 @@ export const polyakUpdate =
     assertSameStructure(online, target, 'polyakUpdate')
     if (tau === 1) return cloneParams(online)
     if (tau === 0) return cloneParams(target)
-    return tf.tidy(() => zipParams(online, target, (theta, thetaTarget) => tf.add(thetaTarget, tf.mul(tf.sub(theta, thetaTarget), tau))))
+    return tf.tidy(() =>
+      zipParams(online, target, (theta, thetaTarget) => tf.add(thetaTarget, tf.mul(tf.sub(theta, thetaTarget), tau))),
+    )
   }
 
 /**
