@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Sums the JSON reports that every workspace's vitest run writes (.test-results.json) into one closing line.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')

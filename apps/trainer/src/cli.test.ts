@@ -8,7 +8,9 @@ import { DemoConfigCodec } from './config.js'
 
 describe('parseArgs', () => {
   it('reads --key value and --key=value, camel-cases names and parses JSON values', () => {
-    expect(parseArgs(['--steps', '200', '--hidden-sizes=[64,64]', '--backend', 'cpu', '--learning-rate', '3e-4'])).toEqual({
+    expect(
+      parseArgs(['--steps', '200', '--hidden-sizes=[64,64]', '--backend', 'cpu', '--learning-rate', '3e-4']),
+    ).toEqual({
       steps: 200,
       hiddenSizes: [64, 64],
       backend: 'cpu',
@@ -26,7 +28,9 @@ describe('parseArgs', () => {
   it('rejects positional arguments, missing values and unreadable config files', () => {
     expect(() => parseArgs(['train'])).toThrow("Unexpected argument 'train'")
     expect(() => parseArgs(['--steps'])).toThrow('Flag --steps needs a value')
-    expect(() => parseArgs(['--config', '/nonexistent/run.json'])).toThrow('Cannot read config file /nonexistent/run.json')
+    expect(() => parseArgs(['--config', '/nonexistent/run.json'])).toThrow(
+      'Cannot read config file /nonexistent/run.json',
+    )
   })
 })
 

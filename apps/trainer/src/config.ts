@@ -2,14 +2,17 @@ import {
   NonNegativeInt,
   PositiveInt,
   PositiveNumber,
-  UnitIntervalOpenClosed,
   strictObject,
+  UnitIntervalOpenClosed,
   withDefaults,
 } from '@polyak/core'
 import * as t from 'io-ts'
 
 /** The backends a user can ask for on the command line. */
-const BackendCodec = t.keyof({ auto: null, wasm: null, cpu: null, tensorflow: null }, 'one of auto, wasm, cpu, tensorflow')
+const BackendCodec = t.keyof(
+  { auto: null, wasm: null, cpu: null, tensorflow: null },
+  'one of auto, wasm, cpu, tensorflow',
+)
 
 /** Config of the embedded demo job; every field has a default. */
 export const DemoConfigCodec = withDefaults(

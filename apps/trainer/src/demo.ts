@@ -7,25 +7,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
-  DDPG_FINAL_INIT,
-  type MlpSpec,
-  type Params,
-  Rng,
   adamUpdate,
   applyMlp,
+  DDPG_FINAL_INIT,
   disposeAdam,
   disposeParams,
   formatBackendInfo,
   hardUpdate,
   initAdam,
   initMlp,
+  type MlpSpec,
+  type Params,
   polyakUpdate,
   prefixParams,
+  Rng,
   saveCheckpoint,
   setBackend,
+  tidy,
   valueAndGradsOf,
 } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs'
 import type { DemoConfig } from './config.js'
 import { lineChart } from './svgChart.js'
 
@@ -88,7 +89,7 @@ export const runDemo = async (config: DemoConfig, log: (line: string) => void = 
   let lastStep = 0
   for (let step = 1; step <= config.steps; step++) {
     const { x, y } = sampleBatch(Rng.foldIn(dataKey, step), config.batchSize)
-    const next = tf.tidy(() => {
+    const next = tidy(() => {
       const xs = tf.tensor2d(x, [config.batchSize, 4])
       const ys = tf.tensor2d(y, [config.batchSize, 1])
       const { value, grads } = valueAndGradsOf((p) => lossOf(p, xs, ys), params)
@@ -109,7 +110,15 @@ export const runDemo = async (config: DemoConfig, log: (line: string) => void = 
       const [heldOut, heldOutTarget] = [evalLoss(params), evalLoss(target)]
       curve.push([step, heldOut])
       targetCurve.push([step, heldOutTarget])
-      metrics.push(JSON.stringify({ step, 'losses/critic': loss, 'eval/critic': heldOut, 'eval/target': heldOutTarget, 'charts/sps': sps }))
+      metrics.push(
+        JSON.stringify({
+          step,
+          'losses/critic': loss,
+          'eval/critic': heldOut,
+          'eval/target': heldOutTarget,
+          'charts/sps': sps,
+        }),
+      )
       log(
         `step ${String(step).padStart(String(config.steps).length)}/${config.steps} | ${sps.toFixed(1)} steps/s | ` +
           `loss ${loss.toFixed(4)} | held-out ${heldOut.toFixed(4)} | target net ${heldOutTarget.toFixed(4)}`,

@@ -5,12 +5,28 @@ describe('lineChart', () => {
   it('draws one polyline per series with one point per finite input point', () => {
     const svg = lineChart(
       [
-        { name: 'loss', points: [[0, 1], [1, 0.5], [2, Number.NaN], [3, 0.25]] },
-        { name: 'target <loss>', points: [[0, 2], [3, 1]] },
+        {
+          name: 'loss',
+          points: [
+            [0, 1],
+            [1, 0.5],
+            [2, Number.NaN],
+            [3, 0.25],
+          ],
+        },
+        {
+          name: 'target <loss>',
+          points: [
+            [0, 2],
+            [3, 1],
+          ],
+        },
       ],
       { title: 'Critic & co', xLabel: 'step', yLabel: 'loss' },
     )
-    const polylines = [...svg.matchAll(/<polyline[^>]*points="([^"]*)"/g)].map((m) => (m[1] as string).split(' ').length)
+    const polylines = [...svg.matchAll(/<polyline[^>]*points="([^"]*)"/g)].map(
+      (m) => (m[1] as string).split(' ').length,
+    )
     expect(polylines).toEqual([3, 2])
     expect(svg).toContain('Critic &amp; co')
     expect(svg).toContain('target &lt;loss&gt;')
@@ -18,7 +34,18 @@ describe('lineChart', () => {
   })
 
   it('maps the extremes of the data onto the plot frame', () => {
-    const svg = lineChart([{ name: 'a', points: [[0, 0], [10, 5]] }], { title: 't', xLabel: 'x', yLabel: 'y', width: 200, height: 100 })
+    const svg = lineChart(
+      [
+        {
+          name: 'a',
+          points: [
+            [0, 0],
+            [10, 5],
+          ],
+        },
+      ],
+      { title: 't', xLabel: 'x', yLabel: 'y', width: 200, height: 100 },
+    )
     const points = /points="([^"]*)"/.exec(svg)?.[1]?.split(' ') ?? []
     // left margin 70, right 20, top 40, bottom 50
     expect(points).toEqual(['70.0,50.0', '180.0,40.0'])

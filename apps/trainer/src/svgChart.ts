@@ -45,7 +45,10 @@ export const lineChart = (series: readonly Series[], options: ChartOptions): str
   const width = options.width ?? 720
   const height = options.height ?? 420
   const margin = { left: 70, right: 20, top: 40, bottom: 50 }
-  const finite = series.map((s) => ({ ...s, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) }))
+  const finite = series.map((s) => ({
+    ...s,
+    points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
+  }))
   const all = finite.flatMap((s) => s.points)
   const xs = all.map(([x]) => x)
   const ys = all.map(([, y]) => y)

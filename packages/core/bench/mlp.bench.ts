@@ -8,24 +8,24 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import * as tf from '@tensorflow/tfjs-core'
 import {
   type Activation,
-  BACKENDS,
-  type MlpSpec,
-  type Params,
-  Rng,
   adamUpdate,
   applyMlp,
+  BACKENDS,
   denseReference,
   disposeAdam,
   disposeParams,
   initAdam,
   initMlp,
+  type MlpSpec,
+  type Params,
+  Rng,
   setBackend,
   tidy,
   valueAndGradsOf,
 } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
 
 const spec: MlpSpec = { inputSize: 23, hiddenSizes: [256, 256], outputSize: 1 }
 const batchSize = 256
@@ -95,7 +95,12 @@ const ratios = Object.fromEntries(
     const ours = results.find((r) => r.backend === backend && r.variant === 'polyak')
     const base = results.find((r) => r.backend === backend && r.variant === 'tfjs-ops')
     return ours && base
-      ? [[`${backend}: polyak / tfjs-ops`, Number(((ours.stepsPerSecond as number) / (base.stepsPerSecond as number)).toFixed(2))]]
+      ? [
+          [
+            `${backend}: polyak / tfjs-ops`,
+            Number(((ours.stepsPerSecond as number) / (base.stepsPerSecond as number)).toFixed(2)),
+          ],
+        ]
       : []
   }),
 )
