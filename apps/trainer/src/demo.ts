@@ -62,7 +62,12 @@ const sampleBatch = (key: Rng.Key, size: number): { x: Float32Array; y: Float32A
 export const runDemo = async (config: DemoConfig, log: (line: string) => void = console.log): Promise<DemoResult> => {
   const backend = await setBackend(config.backend)
   log(formatBackendInfo(backend))
-  const runDir = path.resolve(config.outDir, `demo__${config.seed}__${Date.now()}`)
+  // relative to where the user ran `npm start` (npm runs workspace scripts inside the workspace folder)
+  const runDir = path.resolve(
+    process.env.INIT_CWD ?? process.cwd(),
+    config.outDir,
+    `demo__${config.seed}__${Date.now()}`,
+  )
   mkdirSync(runDir, { recursive: true })
 
   const spec: MlpSpec = { inputSize: 4, hiddenSizes: config.hiddenSizes, outputSize: 1, finalInit: DDPG_FINAL_INIT }
@@ -82,8 +87,8 @@ export const runDemo = async (config: DemoConfig, log: (line: string) => void = 
 
   const initialLoss = evalLoss(params)
   const metrics: string[] = []
-  const curve: Array<[number, number]> = []
-  const targetCurve: Array<[number, number]> = []
+  const curve: Array<[number, number]> = [[0, initialLoss]]
+  const targetCurve: Array<[number, number]> = [[0, initialLoss]]
   const start = performance.now()
   let lastLog = start
   let lastStep = 0
