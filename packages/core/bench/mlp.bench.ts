@@ -9,7 +9,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import {
-  type Activation,
   adamUpdate,
   applyMlp,
   BACKENDS,
@@ -31,17 +30,7 @@ const spec: MlpSpec = { inputSize: 23, hiddenSizes: [256, 256], outputSize: 1 }
 const batchSize = 256
 const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)
 
-const referenceMlp = (params: Params, input: tf.Tensor2D): tf.Tensor2D => {
-  const layers = spec.hiddenSizes.length + 1
-  let x = input
-  for (let i = 0; i < layers; i++) {
-    const activation: Activation = i === layers - 1 ? 'linear' : 'relu'
-    x = denseReference(x, params[`l${i}/kernel`] as tf.Tensor2D, params[`l${i}/bias`] as tf.Tensor1D, activation)
-  }
-  return x
-}
-
-const variants = { polyak: applyMlp(spec), 'tfjs-ops': referenceMlp } as const
+const variants = { polyak: applyMlp(spec), 'tfjs-ops': applyMlp(spec, denseReference) } as const
 
 const measure = (forward: (params: Params, x: tf.Tensor2D) => tf.Tensor2D) => {
   let params = initMlp(spec, Rng.key(0))

@@ -95,9 +95,12 @@ export const initMlp = (spec: MlpSpec, key: Rng.Key): Params => {
   return params
 }
 
+/** A fully connected layer `activation(x·W + b)`: {@link dense} or {@link denseReference}. */
+export type DenseLayer = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation) => tf.Tensor2D
+
 /**
  * The forward pass of an MLP: a pure function of parameters and a batch of inputs ([batch, inputSize]).
- * Differentiable with respect to both; uses {@link dense}'s fast gradient.
+ * Differentiable with respect to both; uses {@link dense}'s fast gradient unless another layer is given.
  *
  * @example
  * ```ts
@@ -106,7 +109,7 @@ export const initMlp = (spec: MlpSpec, key: Rng.Key): Params => {
  * ```
  */
 export const applyMlp =
-  (spec: MlpSpec) =>
+  (spec: MlpSpec, layer: DenseLayer = dense) =>
   (params: Params, input: tf.Tensor2D): tf.Tensor2D => {
     const layers = spec.hiddenSizes.length + 1
     let x = input
@@ -115,7 +118,7 @@ export const applyMlp =
       const bias = params[`l${i}/bias`]
       if (kernel === undefined || bias === undefined) throw new Error(`applyMlp: parameters of layer ${i} are missing`)
       const activation = i === layers - 1 ? (spec.outputActivation ?? 'linear') : (spec.activation ?? 'relu')
-      x = dense(x, kernel as tf.Tensor2D, bias as tf.Tensor1D, activation)
+      x = layer(x, kernel as tf.Tensor2D, bias as tf.Tensor1D, activation)
     }
     return x
   }
