@@ -1,0 +1,79 @@
+/**
+ * TD3 target policy smoothing on a batch of actions.
+ *
+ * @module smoothTargetActions
+ */
+import type { Rng } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
+import { clippedGaussianNoise } from './gaussianNoise.js'
+
+/**
+ * Action bounds: one number for every dimension, or one per dimension.
+ *
+ * @example
+ * ```ts
+ * const low: Bound = [-1, -2]
+ * const high: Bound = 1
+ * ```
+ */
+export type Bound = number | readonly number[]
+
+/**
+ * Options of {@link smoothTargetActions}: TD3 uses σ = 0.2, c = 0.5 (Fujimoto et al. 2018).
+ *
+ * @example
+ * ```ts
+ * const options: SmoothingOptions = { sigma: 0.2, clip: 0.5, low: -1, high: 1 }
+ * ```
+ */
+export interface SmoothingOptions {
+  /** Standard deviation of the smoothing noise (TD3: 0.2). */
+  readonly sigma: number
+  /** The noise is clipped to [−clip, clip] (TD3: 0.5). */
+  readonly clip: number
+  /** Lower action bound(s). */
+  readonly low: Bound
+  /** Upper action bound(s). */
+  readonly high: Bound
+}
+
+const boundTensor = (bound: Bound, dim: number, what: string): tf.Tensor => {
+  if (typeof bound === 'number') return tf.scalar(bound)
+  if (bound.length !== dim) {
+    throw new RangeError(`smoothTargetActions: ${what} has ${bound.length} entries, actions have ${dim} dimensions`)
+  }
+  return tf.tensor1d(Array.from(bound))
+}
+
+/**
+ * Target policy smoothing (Fujimoto et al. 2018, "Addressing Function Approximation Error in Actor-Critic Methods",
+ * eq. 14): `ã = clip(a + clip(ε, −c, c), low, high)` with ε ~ N(0, σ²) drawn independently per element.
+ *
+ * Pure in the key: the same key and actions give the same result. Returns a new tensor that the caller owns;
+ * every intermediate tensor is freed.
+ *
+ * @throws RangeError when a bound array does not match the action dimension
+ *
+ * @example
+ * ```ts
+ * import { Rng } from '@polyak/core'
+ * import * as tf from '@tensorflow/tfjs'
+ *
+ * const next = tf.tensor2d([[0.9, -0.2]])
+ * const smoothed = smoothTargetActions(Rng.key(0), next, { sigma: 0.2, clip: 0.5, low: -1, high: 1 })
+ * ```
+ */
+export const smoothTargetActions = (
+  key: Rng.Key,
+  actions: tf.Tensor2D,
+  { sigma, clip, low, high }: SmoothingOptions,
+): tf.Tensor2D => {
+  const [batch, dim] = actions.shape
+  const noise = clippedGaussianNoise(key, batch * dim, sigma, clip)
+  return tf.tidy(() => {
+    const lowT = boundTensor(low, dim, 'low')
+    const highT = boundTensor(high, dim, 'high')
+    const noisy = tf.add(actions, tf.tensor2d(noise, [batch, dim]))
+    return tf.minimum(tf.maximum(noisy, lowT), highT) as tf.Tensor2D
+  })
+}
