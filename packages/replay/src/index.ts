@@ -1,9 +1,15 @@
 /**
- * `@polyak/replay`: replay memories.
- *
- * This package is scaffolded (build, types, tests wiring) and its contents are being written; see the roadmap in the
- * repository README. It exports nothing yet.
+ * `@polyak/replay`: replay memories — preallocated typed-array storage, uniform and prioritized samplers (Schaul et
+ * al., 2016), n-step returns (Barth-Maron et al., 2018) and the `remember` operator.
  *
  * @packageDocumentation
  */
-export {}
+export * from './linearSchedule.js'
+export * from './loadReplay.js'
+export * from './nStep.js'
+export * from './PrioritizedSampler.js'
+export * from './ReplayStorage.js'
+export * from './remember.js'
+export * as SumTree from './SumTree.js'
+export * from './saveReplay.js'
+export * from './uniformSampler.js'

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { makeTransition, Rng } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
+import { describe, expect, it } from 'vitest'
+import { loadReplay } from './loadReplay.js'
+import { add, makeStorage, position, type ReplayStorage, size } from './ReplayStorage.js'
+import { saveReplay } from './saveReplay.js'
+
+const fill = (storage: ReplayStorage, count: number, seed: number, withDiscount: boolean): void => {
+  const { observationSize: o, actionSize: a } = storage
+  for (let i = 0; i < count; i++) {
+    const u = Rng.normal(Rng.foldIn(Rng.key(seed), i), 2 * o + a + 2)
+    const transition = makeTransition({
+      observation: u.subarray(0, o),
+      nextObservation: u.subarray(o, 2 * o),
+      action: u.subarray(2 * o, 2 * o + a),
+      reward: u[2 * o + a] as number,
+      terminated: (u[2 * o + a + 1] as number) > 1,
+      truncated: (u[2 * o + a + 1] as number) < -1,
+    })
+    add(storage, withDiscount ? { ...transition, discount: Math.fround(0.99 ** ((i % 3) + 1)) } : transition)
+  }
+}
+
+const bytesOf = (array: Float32Array | Uint8Array): number[] =>
+  Array.from(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
+
+describe('saveReplay / loadReplay', () => {
+  for (const withDiscount of [false, true]) {
+    it(`round-trips bit-exactly (n-step discounts: ${withDiscount}) without leaking tensors`, async () => {
+      const root = await mkdtemp(path.join(tmpdir(), 'polyak-replay-'))
+      try {
+        const storage = makeStorage({ capacity: 50, observationSize: 3, actionSize: 2, nStepDiscounts: withDiscount })
+        fill(storage, 73, 5, withDiscount)
+        const before = tf.memory().numTensors
+        await saveReplay(root, storage, 73)
+        const restored = await loadReplay(root)
+        expect(tf.memory().numTensors).toBe(before)
+        expect(size(restored)).toBe(50)
+        expect(position(restored)).toBe(23)
+        expect(restored.capacity).toBe(50)
+        for (const column of [
+          'observations',
+          'actions',
+          'rewards',
+          'nextObservations',
+          'terminated',
+          'truncated',
+        ] as const) {
+          expect(bytesOf(restored[column])).toEqual(bytesOf(storage[column]))
+        }
+        expect(restored.terminated.some((v) => v === 1)).toBe(true)
+        if (withDiscount)
+          expect(bytesOf(restored.discounts as Float32Array)).toEqual(bytesOf(storage.discounts as Float32Array))
+        else expect(restored.discounts).toBeUndefined()
+      } finally {
+        await rm(root, { recursive: true, force: true })
+      }
+    })
+  }
+
+  it('refuses a checkpoint that is not a replay checkpoint', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'polyak-replay-'))
+    try {
+      const { saveCheckpoint } = await import('@polyak/core')
+      const x = tf.scalar(1)
+      await saveCheckpoint(root, { step: 1, tensors: { x }, metadata: {} })
+      x.dispose()
+      const before = tf.memory().numTensors
+      await expect(loadReplay(root)).rejects.toThrow(/not a replay checkpoint/)
+      expect(tf.memory().numTensors).toBe(before)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+})
