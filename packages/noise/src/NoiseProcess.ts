@@ -5,7 +5,7 @@
  */
 import type { Rng } from '@polyak/core'
 import { gaussianNoise } from './gaussianNoise.js'
-import { initOu, type OuParams, type OuState, ouStep, resetOu } from './OrnsteinUhlenbeck.js'
+import { decayedSigma, initOu, type OuParams, type OuState, ouStep, resetOu } from './OrnsteinUhlenbeck.js'
 
 /**
  * A noise process as a record of pure functions over an explicit state `S`: `init` makes a state for a given action
@@ -15,7 +15,7 @@ import { initOu, type OuParams, type OuState, ouStep, resetOu } from './Ornstein
  * ```ts
  * import { Rng } from '@polyak/core'
  *
- * const process: NoiseProcess<OuState> = ouProcess(DDPG_OU_PARAMS)
+ * const process: NoiseProcess<OuProcessState> = ouProcess(DDPG_OU_PARAMS)
  * const { noise, state } = process.sample(Rng.key(0), process.init(2))
  * ```
  */
@@ -56,16 +56,58 @@ export const gaussianProcess = (sigma: number): NoiseProcess<GaussianState> => (
 })
 
 /**
- * The Ornstein-Uhlenbeck process ({@link ouStep}) as a {@link NoiseProcess} (DDPG, Lillicrap et al. 2016).
+ * The state of {@link ouProcess}: the OU value of each action dimension and the number of episodes ended so far
+ * (which drives the optional σ decay).
  *
  * @example
  * ```ts
- * const p = ouProcess(DDPG_OU_PARAMS)
+ * const state: OuProcessState = ouProcess(DDPG_OU_PARAMS).init(2) // { x: Float64Array [0, 0], episode: 0 }
+ * ```
+ */
+export interface OuProcessState {
+  readonly x: OuState
+  readonly episode: number
+}
+
+/**
+ * Options of {@link ouProcess}.
+ *
+ * @example
+ * ```ts
+ * const options: OuProcessOptions = { sigmaHalfLife: 250 } // Kendall et al. 2018
+ * ```
+ */
+export interface OuProcessOptions {
+  /** Halve σ every this many episodes ({@link decayedSigma}); omitted: σ stays constant. */
+  readonly sigmaHalfLife?: number
+}
+
+/**
+ * The Ornstein-Uhlenbeck process ({@link ouStep}) as a {@link NoiseProcess} (DDPG, Lillicrap et al. 2016). `reset`
+ * puts every dimension back at μ and counts the episode; with `sigmaHalfLife`, episode `e` samples with
+ * σ·2^(−e/halfLife), the decaying exploration of "Learning to Drive in a Day" (Kendall et al. 2018).
+ *
+ * @throws RangeError when `sigmaHalfLife` is given and not > 0
+ *
+ * @example
+ * ```ts
+ * const p = ouProcess(DDPG_OU_PARAMS, { sigmaHalfLife: 250 })
  * const first = p.sample(Rng.key(0), p.init(2))
  * ```
  */
-export const ouProcess = (params: OuParams): NoiseProcess<OuState> => ({
-  init: (size) => initOu(params, size),
-  sample: (key, state) => ouStep(key, state, params),
-  reset: (state) => resetOu(params, state),
-})
+export const ouProcess = (params: OuParams, options: OuProcessOptions = {}): NoiseProcess<OuProcessState> => {
+  const { sigmaHalfLife } = options
+  if (sigmaHalfLife !== undefined && !(sigmaHalfLife > 0)) {
+    throw new RangeError(`ouProcess: sigmaHalfLife must be > 0, got ${sigmaHalfLife}`)
+  }
+  const paramsAt = (episode: number): OuParams =>
+    sigmaHalfLife === undefined ? params : { ...params, sigma: decayedSigma(params.sigma, sigmaHalfLife, episode) }
+  return {
+    init: (size) => ({ x: initOu(params, size), episode: 0 }),
+    sample: (key, state) => {
+      const { noise, state: x } = ouStep(key, state.x, paramsAt(state.episode))
+      return { noise, state: { x, episode: state.episode } }
+    },
+    reset: (state) => ({ x: resetOu(params, state.x), episode: state.episode + 1 }),
+  }
+}

@@ -8,7 +8,14 @@
 export type { ActionEvent, NoisyActionEvent } from './ActionEvent.js'
 export { type AddNoiseOptions, addNoise } from './addNoise.js'
 export { clippedGaussianNoise, gaussianNoise } from './gaussianNoise.js'
-export { type GaussianState, gaussianProcess, type NoiseProcess, ouProcess } from './NoiseProcess.js'
+export {
+  type GaussianState,
+  gaussianProcess,
+  type NoiseProcess,
+  type OuProcessOptions,
+  type OuProcessState,
+  ouProcess,
+} from './NoiseProcess.js'
 export { initNoisyDense, type NoisyDenseParams, noisyDense } from './NoisyDense.js'
 export {
   DDPG_OU_PARAMS,
