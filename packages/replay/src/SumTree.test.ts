@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { find, get, makeSumTree, set, total } from './SumTree.js'
+import { find, fromLeaves, get, leaves, makeSumTree, set, total } from './SumTree.js'
 
 describe('SumTree', () => {
   it('finds the smallest leaf whose inclusive prefix sum exceeds the query (hand case)', () => {
@@ -52,6 +52,29 @@ describe('SumTree', () => {
         },
       ),
     )
+  })
+
+  it('law: a tree rebuilt from the leaves of another is bit-for-bit the same tree', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }).chain((capacity) =>
+          fc.tuple(
+            fc.constant(capacity),
+            fc.array(fc.tuple(fc.nat(capacity - 1), fc.double({ min: 0, max: 1e3, noNaN: true })), {
+              maxLength: 200,
+            }),
+          ),
+        ),
+        ([capacity, updates]) => {
+          const tree = makeSumTree(capacity)
+          for (const [i, p] of updates) set(tree, i, p)
+          const copy = fromLeaves(leaves(tree))
+          expect(copy.capacity).toBe(capacity)
+          expect(Array.from(new Uint32Array(copy.tree.buffer))).toEqual(Array.from(new Uint32Array(tree.tree.buffer)))
+        },
+      ),
+    )
+    expect(() => fromLeaves(Float64Array.of(1, -1))).toThrow(/leaf 1/)
   })
 
   it('law: find returns a leaf with positive mass whose interval contains the query', () => {

@@ -38,6 +38,41 @@ export const makeSumTree = (capacity: number): SumTree => {
   return { capacity, leafBase, tree: new Float64Array(2 * leafBase) }
 }
 
+/**
+ * Makes a sum tree whose leaves are a copy of `leaves` (finite, ≥ 0), with every inner node computed from its children
+ * exactly as {@link set} computes it, so a tree rebuilt from the leaves of another is bit-for-bit the same tree.
+ *
+ * @throws RangeError when there are no leaves or a leaf is negative or not finite.
+ *
+ * @example
+ * ```ts
+ * const copy = fromLeaves(leaves(tree))
+ * total(copy) === total(tree) // true
+ * ```
+ */
+export const fromLeaves = (values: Float64Array): SumTree => {
+  const tree = makeSumTree(values.length)
+  const t = tree.tree
+  values.forEach((p, i) => {
+    if (!(Number.isFinite(p) && p >= 0)) {
+      throw new RangeError(`SumTree.fromLeaves: leaf ${i} must be finite and >= 0, got ${p}`)
+    }
+  })
+  t.set(values, tree.leafBase)
+  for (let node = tree.leafBase - 1; node >= 1; node--) t[node] = (t[2 * node] as number) + (t[2 * node + 1] as number)
+  return tree
+}
+
+/**
+ * A copy of the `capacity` leaf values, in index order.
+ *
+ * @example
+ * ```ts
+ * leaves(tree) // Float64Array(capacity)
+ * ```
+ */
+export const leaves = (tree: SumTree): Float64Array => tree.tree.slice(tree.leafBase, tree.leafBase + tree.capacity)
+
 const checkLeaf = (tree: SumTree, i: number, what: string): void => {
   if (!Number.isInteger(i) || i < 0 || i >= tree.capacity) {
     throw new RangeError(`SumTree.${what}: leaf ${i} is outside [0, ${tree.capacity})`)

@@ -4,10 +4,12 @@
  *
  * @packageDocumentation
  */
+export * from './accumulateNSteps.js'
 export * from './linearSchedule.js'
 export * from './loadReplay.js'
 export * from './nStep.js'
 export * from './PrioritizedSampler.js'
+export * from './ReplaySnapshot.js'
 export * from './ReplayStorage.js'
 export * from './remember.js'
 export * as SumTree from './SumTree.js'

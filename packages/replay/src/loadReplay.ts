@@ -1,33 +1,63 @@
-import { type LoadCheckpointOptions, loadCheckpoint } from '@polyak/core'
+import {
+  decodeOrThrow,
+  type LoadCheckpointOptions,
+  loadCheckpoint,
+  NonNegativeInt,
+  NonNegativeNumber,
+  PositiveInt,
+  PositiveNumber,
+  strictObject,
+} from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
-import { makeStorage, type ReplayStorage } from './ReplayStorage.js'
+import * as t from 'io-ts'
+import type { PrioritizedState } from './PrioritizedSampler.js'
+import type { ReplaySnapshot } from './ReplaySnapshot.js'
+import { makeStorage } from './ReplayStorage.js'
+import { fromLeaves } from './SumTree.js'
 
-const readInt = (metadata: Readonly<Record<string, unknown>>, name: string, min: number): number => {
-  const value = metadata[name]
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new Error(`loadReplay: metadata.${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`)
-  }
-  return value
-}
+/** The metadata `saveReplay` writes, checked before any of it is trusted. */
+const ReplayMetadata = strictObject('ReplayMetadata', {
+  kind: t.literal('polyak-replay'),
+  capacity: PositiveInt,
+  observationSize: PositiveInt,
+  actionSize: NonNegativeInt,
+  position: NonNegativeInt,
+  size: NonNegativeInt,
+  nStepDiscounts: t.boolean,
+  stored: NonNegativeInt,
+  batches: NonNegativeInt,
+  prioritized: t.union([
+    strictObject('PrioritizedMetadata', {
+      alpha: NonNegativeNumber,
+      epsilon: NonNegativeNumber,
+      maxPriority: PositiveNumber,
+      filled: NonNegativeInt,
+    }),
+    t.undefined,
+  ]),
+})
 
 /**
- * Loads a replay storage written by {@link saveReplay} (the latest checkpoint under `root`, or `options.step`).
+ * Loads a replay memory written by {@link saveReplay} (the latest checkpoint under `root`, or `options.step`).
  *
  * @remarks
- * Returns a fresh storage whose columns, position and size equal the saved ones bit for bit. The loaded tensors are
- * disposed before the promise settles.
+ * Resolves to a fresh {@link ReplaySnapshot} whose columns, ring position and size, priorities (a sum tree
+ * bit-for-bit equal to the saved one) and operator counters equal the saved ones. Pass it to
+ * `remember(config, { initial })` to resume. The metadata is validated with io-ts (errors name the field), the
+ * tensors are checked against it, and the loaded tensors are disposed before the promise settles.
  *
- * @throws Error when the checkpoint is not a replay checkpoint or its shapes disagree with its metadata.
+ * @throws Error when the checkpoint is not a replay checkpoint, or its metadata or tensors are inconsistent.
  *
  * @example
  * ```ts
- * const storage = await loadReplay('runs/a/replay')
+ * const snapshot = await loadReplay('runs/a/replay')
+ * size(snapshot.storage) // the number of rows that were saved
  * ```
  */
 export const loadReplay = async (
   root: string,
   options: Pick<LoadCheckpointOptions, 'step' | 'minStep'> = {},
-): Promise<ReplayStorage> => {
+): Promise<ReplaySnapshot> => {
   const checkpoint = await loadCheckpoint(root, options)
   try {
     const { metadata, tensors } = checkpoint
@@ -36,27 +66,27 @@ export const loadReplay = async (
         `loadReplay: the checkpoint in ${root} is not a replay checkpoint (kind ${String(metadata.kind)})`,
       )
     }
-    const capacity = readInt(metadata, 'capacity', 1)
+    const meta = decodeOrThrow(ReplayMetadata, metadata, `replay checkpoint metadata in ${root}`)
+    const { capacity } = meta
+    if (meta.position >= capacity || meta.size > capacity) {
+      throw new Error(`loadReplay: position ${meta.position} / size ${meta.size} do not fit capacity ${capacity}`)
+    }
     const storage = makeStorage({
       capacity,
-      observationSize: readInt(metadata, 'observationSize', 1),
-      actionSize: readInt(metadata, 'actionSize', 0),
-      nStepDiscounts: metadata.nStepDiscounts === true,
+      observationSize: meta.observationSize,
+      actionSize: meta.actionSize,
+      nStepDiscounts: meta.nStepDiscounts,
     })
-    const position = readInt(metadata, 'position', 0)
-    const filled = readInt(metadata, 'size', 0)
-    if (position >= capacity || filled > capacity) {
-      throw new Error(`loadReplay: position ${position} / size ${filled} do not fit capacity ${capacity}`)
-    }
-    const copy = (name: string, into: Float32Array | Uint8Array): void => {
+    const values = (name: string, length: number): tf.TypedArray => {
       const tensor = tensors[name]
       if (tensor === undefined) throw new Error(`loadReplay: the checkpoint has no '${name}' tensor`)
-      const values = tensor.dataSync()
-      if (values.length !== into.length) {
-        throw new Error(`loadReplay: '${name}' holds ${values.length} values, expected ${into.length}`)
+      const data = tensor.dataSync()
+      if (data.length !== length) {
+        throw new Error(`loadReplay: '${name}' holds ${data.length} values, expected ${length}`)
       }
-      into.set(values)
+      return data
     }
+    const copy = (name: string, into: Float32Array | Uint8Array): void => into.set(values(name, into.length))
     copy('observations', storage.observations)
     copy('actions', storage.actions)
     copy('rewards', storage.rewards)
@@ -64,9 +94,25 @@ export const loadReplay = async (
     copy('terminated', storage.terminated)
     copy('truncated', storage.truncated)
     if (storage.discounts !== undefined) copy('discounts', storage.discounts)
-    storage.counters[0] = position
-    storage.counters[1] = filled
-    return storage
+    storage.counters[0] = meta.position
+    storage.counters[1] = meta.size
+    let prioritized: PrioritizedState | undefined
+    if (meta.prioritized !== undefined) {
+      const bits = Int32Array.from(values('priorityBits', 2 * capacity))
+      prioritized = {
+        alpha: meta.prioritized.alpha,
+        epsilon: meta.prioritized.epsilon,
+        tree: fromLeaves(new Float64Array(bits.buffer)),
+        maxPriority: Float64Array.of(meta.prioritized.maxPriority),
+        filled: Int32Array.of(meta.prioritized.filled),
+      }
+    }
+    return {
+      storage,
+      ...(prioritized === undefined ? {} : { prioritized }),
+      stored: meta.stored,
+      batches: meta.batches,
+    }
   } finally {
     tf.dispose(Object.values(checkpoint.tensors))
   }

@@ -1,9 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { type Batch, makeTransition, Rng, type Transition } from '@polyak/core'
-import { from, lastValueFrom, map, Subject, throwError, toArray } from 'rxjs'
+import { from, lastValueFrom, map, of, Subject, throwError, toArray } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import { describe, expect, it } from 'vitest'
+import { loadReplay } from './loadReplay.js'
+import type { ReplaySnapshot } from './ReplaySnapshot.js'
 import type { NStepTransition } from './ReplayStorage.js'
 import { type PriorityUpdate, remember } from './remember.js'
+import { saveReplay } from './saveReplay.js'
 
 const step = (i: number): Transition =>
   makeTransition({
@@ -85,7 +91,7 @@ describe('remember', () => {
       const result = source.pipe(
         remember(
           { ...base, sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: 10, epsilon: 1e-6 } } },
-          updates,
+          { priorityUpdates$: updates },
         ),
         map((b) => b.size),
       )
@@ -101,14 +107,14 @@ describe('remember', () => {
       const updates = cold<PriorityUpdate>('---#')
       expectObservable(
         source.pipe(
-          remember(base, updates),
+          remember(base, { priorityUpdates$: updates }),
           map((b) => b.size),
         ),
       ).toBe('w-w#', { w: 4 })
       expectSubscriptions(source.subscriptions).toBe('^--!')
       const failing = throwError(() => 'bad update')
       const untouched = cold('a|', values)
-      expectObservable(untouched.pipe(remember(base, failing))).toBe('#', undefined, 'bad update')
+      expectObservable(untouched.pipe(remember(base, { priorityUpdates$: failing }))).toBe('#', undefined, 'bad update')
       expectSubscriptions(untouched.subscriptions).toBe([])
     })
   })
@@ -151,7 +157,7 @@ describe('remember', () => {
             warmupSteps: 3,
             sampler: { prioritized: { alpha: 1, beta0: 0.5, betaSteps: 0, epsilon: 0 } },
           },
-          updates,
+          { priorityUpdates$: updates },
         ),
       )
       .subscribe((b) => batches.push(b))
@@ -178,5 +184,95 @@ describe('remember', () => {
     expect(() =>
       remember({ ...base, sampler: { prioritized: { alpha: 0.6, beta0: 2, betaSteps: 1, epsilon: 0 } } }),
     ).toThrow(/beta0/)
+  })
+})
+
+describe('remember: snapshots and exact resume', () => {
+  const configs = {
+    uniform: { ...base, capacity: 16, batchSize: 8, warmupSteps: 3, replayRatio: 0.5 },
+    prioritized: {
+      ...base,
+      capacity: 16,
+      batchSize: 8,
+      warmupSteps: 3,
+      replayRatio: 1.5,
+      sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: 20, epsilon: 1e-3 } },
+    },
+  }
+  const stream = Array.from({ length: 40 }, (_, i) => step(i))
+
+  /** Feeds `transitions` through `remember`, with a fake learner that sends TD errors back for every batch. */
+  const run = (
+    config: (typeof configs)[keyof typeof configs],
+    transitions: readonly Transition[],
+    options: { readonly initial?: ReplaySnapshot; readonly snapshotAt?: number } = {},
+  ) => {
+    const source = new Subject<Transition>()
+    const priorityUpdates$ = new Subject<PriorityUpdate>()
+    const snapshotRequests$ = new Subject<(snapshot: ReplaySnapshot | undefined) => void>()
+    const batches: Batch[] = []
+    let snapshot: ReplaySnapshot | undefined
+    const subscription = source
+      .pipe(remember(config, { priorityUpdates$, snapshotRequests$, ...options }))
+      .subscribe((batch) => {
+        batches.push(batch)
+        const tdErrors = batch.rewards.map((r, i) => r - 3 * i)
+        priorityUpdates$.next({ indices: batch.indices as Int32Array, tdErrors })
+      })
+    transitions.forEach((transition, i) => {
+      if (i === options.snapshotAt)
+        snapshotRequests$.next((s) => {
+          snapshot = s
+        })
+      source.next(transition)
+    })
+    subscription.unsubscribe()
+    return { batches, snapshot }
+  }
+
+  for (const [name, config] of Object.entries(configs)) {
+    it(`${name}: a memory saved mid-run, loaded and resumed emits the uninterrupted run's batches bit for bit`, async () => {
+      const whole = run(config, stream, { snapshotAt: 25 })
+      const snapshot = whole.snapshot as ReplaySnapshot
+      expect(snapshot.stored).toBe(25)
+      expect(snapshot.prioritized !== undefined).toBe(name === 'prioritized')
+      const root = await mkdtemp(path.join(tmpdir(), 'polyak-remember-'))
+      try {
+        await saveReplay(root, snapshot, 25)
+        const restored = await loadReplay(root)
+        const resumed = run(config, stream.slice(25), { initial: restored })
+        expect(resumed.batches.length).toBeGreaterThanOrEqual(7)
+        expect(resumed.batches).toEqual(whole.batches.slice(snapshot.batches))
+      } finally {
+        await rm(root, { recursive: true, force: true })
+      }
+    })
+  }
+
+  it('answers a request before the first transition with undefined, and each subscription copies the initial memory', async () => {
+    let answer: ReplaySnapshot | undefined | 'none' = 'none'
+    const requests = of((s: ReplaySnapshot | undefined) => {
+      answer = s
+    })
+    await lastValueFrom(from([] as Transition[]).pipe(remember(base, { snapshotRequests$: requests }), toArray()))
+    expect(answer).toBeUndefined()
+    const initial = run(configs.uniform, stream.slice(0, 5), { snapshotAt: 4 }).snapshot as ReplaySnapshot
+    const rewards = initial.storage.rewards.slice()
+    const first = run(configs.uniform, stream.slice(20), { initial })
+    const second = run(configs.uniform, stream.slice(20), { initial })
+    expect(second.batches).toEqual(first.batches)
+    expect(initial.storage.rewards).toEqual(rewards)
+  })
+
+  it('rejects an initial memory that does not fit the config', () => {
+    const initial = run(configs.uniform, stream.slice(0, 5), { snapshotAt: 4 }).snapshot as ReplaySnapshot
+    expect(() => remember({ ...configs.uniform, capacity: 32 }, { initial })).toThrow(/capacity 16, the config says 32/)
+    expect(() => remember(configs.prioritized, { initial })).toThrow(/no priorities/)
+    const prioritized = run(configs.prioritized, stream.slice(0, 5), { snapshotAt: 4 }).snapshot as ReplaySnapshot
+    const other = {
+      ...configs.prioritized,
+      sampler: { prioritized: { ...configs.prioritized.sampler.prioritized, alpha: 1 } },
+    }
+    expect(() => remember(other, { initial: prioritized })).toThrow(/alpha 0.6/)
   })
 })

@@ -11,10 +11,11 @@ import {
   UnitInterval,
 } from '@polyak/core'
 import * as t from 'io-ts'
-import { Observable, type OperatorFunction } from 'rxjs'
+import { Observable, type OperatorFunction, Subscription } from 'rxjs'
 import { linearSchedule } from './linearSchedule.js'
 import { addWithMaxPriority, makePrioritizedState, samplePrioritized, updatePriorities } from './PrioritizedSampler.js'
-import { add, gather, makeStorage, type NStepTransition, size } from './ReplayStorage.js'
+import { copySnapshot, type ReplaySnapshot } from './ReplaySnapshot.js'
+import { add, gather, makeStorage, type NStepTransition, type ReplayStorage, size } from './ReplayStorage.js'
 import { uniformSampler } from './uniformSampler.js'
 
 const KeyCodec = new t.Type<Rng.Key, Rng.Key, unknown>(
@@ -92,6 +93,47 @@ export interface PriorityUpdate {
 }
 
 /**
+ * Options of {@link remember}: the channels between the memory and the rest of a training loop.
+ *
+ * @example
+ * ```ts
+ * const options: RememberOptions = { priorityUpdates$, initial: await loadReplay('runs/a/replay') }
+ * ```
+ */
+export interface RememberOptions {
+  /** TD errors from the learner; they set the priorities of prioritized replay (ignored by uniform replay). */
+  readonly priorityUpdates$?: Observable<PriorityUpdate>
+  /**
+   * A memory to start from (from `loadReplay`, to resume): each subscription starts from its own copy of it. Its
+   * capacity, and for prioritized replay α and ε, must match the config.
+   */
+  readonly initial?: ReplaySnapshot
+  /**
+   * Each emitted function is called at once with a copy of the memory as it is then ({@link ReplaySnapshot}; `undefined`
+   * before the first transition), e.g. to save it with `saveReplay` at a checkpoint.
+   */
+  readonly snapshotRequests$?: Observable<(snapshot: ReplaySnapshot | undefined) => void>
+}
+
+const checkInitial = (
+  initial: ReplaySnapshot,
+  capacity: number,
+  prioritized: { readonly alpha: number; readonly epsilon: number } | undefined,
+): void => {
+  const problems = [
+    initial.storage.capacity === capacity ? '' : `capacity ${initial.storage.capacity}, the config says ${capacity}`,
+    prioritized === undefined || initial.prioritized !== undefined ? '' : 'no priorities, the config is prioritized',
+    prioritized === undefined ||
+    initial.prioritized === undefined ||
+    (initial.prioritized.alpha === prioritized.alpha && initial.prioritized.epsilon === prioritized.epsilon)
+      ? ''
+      : `alpha ${initial.prioritized?.alpha} and epsilon ${initial.prioritized?.epsilon}, the config says ` +
+        `${prioritized.alpha} and ${prioritized.epsilon}`,
+  ].filter((problem) => problem !== '')
+  if (problems.length > 0) throw new RangeError(`remember: the initial memory does not fit: ${problems.join('; ')}`)
+}
+
+/**
  * Replay memory as an RxJS operator: stores each incoming transition, then, once more than `warmupSteps`
  * transitions have been stored, emits `replayRatio` batches per transition on average.
  *
@@ -99,11 +141,12 @@ export interface PriorityUpdate {
  * Semantics follow CleanRL / Stable-Baselines3: store first, then sample. A fractional ratio accumulates credit
  * (batches emitted after s post-warm-up steps = ⌊s·replayRatio⌋). Batch `j` is sampled with `Rng.foldIn(key, j)`.
  * The storage (and the sum tree for prioritized replay, Schaul et al. 2016) is created per subscription (cold),
- * sized from the first transition; n-step transitions (with a `discount`) give batches with `discounts`. If
- * `priorityUpdates$` is given it is subscribed inside each subscription and its TD errors set the priorities.
- * Teardown unsubscribes it and drops the storage.
+ * sized from the first transition or copied from `options.initial`; n-step transitions (with a `discount`) give
+ * batches with `discounts`. `options.priorityUpdates$` and `options.snapshotRequests$` are subscribed inside each
+ * subscription. Teardown unsubscribes them and drops the storage. Resuming from a snapshot taken after `s`
+ * transitions and `j` batches continues exactly as the uninterrupted memory would.
  *
- * @throws ConfigError (synchronously) when the config is invalid.
+ * @throws ConfigError (synchronously) when the config is invalid; RangeError when `options.initial` does not fit it.
  *
  * @example
  * ```ts
@@ -115,7 +158,7 @@ export interface PriorityUpdate {
  */
 export const remember = (
   config: t.OutputOf<typeof RememberConfig>,
-  priorityUpdates$?: Observable<PriorityUpdate>,
+  options: RememberOptions = {},
 ): OperatorFunction<Transition | NStepTransition, Batch> => {
   const { capacity, batchSize, warmupSteps, replayRatio, sampler, key } = decodeOrThrow(
     RememberConfig,
@@ -124,22 +167,41 @@ export const remember = (
   )
   const prioritized = sampler === 'uniform' ? undefined : sampler.prioritized
   const beta = prioritized === undefined ? undefined : linearSchedule(prioritized.beta0, 1, prioritized.betaSteps)
+  const { priorityUpdates$, initial, snapshotRequests$ } = options
+  if (initial !== undefined) checkInitial(initial, capacity, prioritized)
   return (source) =>
     new Observable<Batch>((subscriber) => {
-      let storage: ReturnType<typeof makeStorage> | undefined
+      const start = initial === undefined ? undefined : copySnapshot(initial)
+      let storage: ReplayStorage | undefined = start?.storage
       const per =
         prioritized === undefined
           ? undefined
-          : makePrioritizedState({ capacity, alpha: prioritized.alpha, epsilon: prioritized.epsilon })
-      let stored = 0
-      let batches = 0
-      const updates = priorityUpdates$?.subscribe({
-        next: ({ indices, tdErrors }) => {
-          if (per !== undefined) updatePriorities(per, indices, tdErrors)
-        },
-        error: (error: unknown) => subscriber.error(error),
-      })
-      if (subscriber.closed) return () => updates?.unsubscribe()
+          : (start?.prioritized ??
+            makePrioritizedState({ capacity, alpha: prioritized.alpha, epsilon: prioritized.epsilon }))
+      let stored = start?.stored ?? 0
+      let batches = start?.batches ?? 0
+      const channels = new Subscription()
+      const fail = (error: unknown) => subscriber.error(error)
+      channels.add(
+        priorityUpdates$?.subscribe({
+          next: ({ indices, tdErrors }) => {
+            if (per !== undefined) updatePriorities(per, indices, tdErrors)
+          },
+          error: fail,
+        }),
+      )
+      channels.add(
+        snapshotRequests$?.subscribe({
+          next: (respond) =>
+            respond(
+              storage === undefined
+                ? undefined
+                : copySnapshot({ storage, ...(per === undefined ? {} : { prioritized: per }), stored, batches }),
+            ),
+          error: fail,
+        }),
+      )
+      if (subscriber.closed) return () => channels.unsubscribe()
       const inner = source.subscribe({
         next: (transition) => {
           try {
@@ -170,12 +232,12 @@ export const remember = (
             subscriber.error(error)
           }
         },
-        error: (error: unknown) => subscriber.error(error),
+        error: fail,
         complete: () => subscriber.complete(),
       })
       return () => {
         inner.unsubscribe()
-        updates?.unsubscribe()
+        channels.unsubscribe()
         storage = undefined
       }
     })

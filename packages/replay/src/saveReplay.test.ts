@@ -5,6 +5,7 @@ import { makeTransition, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { loadReplay } from './loadReplay.js'
+import { addWithMaxPriority, makePrioritizedState, updatePriorities } from './PrioritizedSampler.js'
 import { add, makeStorage, position, type ReplayStorage, size } from './ReplayStorage.js'
 import { saveReplay } from './saveReplay.js'
 
@@ -35,9 +36,11 @@ describe('saveReplay / loadReplay', () => {
         const storage = makeStorage({ capacity: 50, observationSize: 3, actionSize: 2, nStepDiscounts: withDiscount })
         fill(storage, 73, 5, withDiscount)
         const before = tf.memory().numTensors
-        await saveReplay(root, storage, 73)
-        const restored = await loadReplay(root)
+        await saveReplay(root, { storage, stored: 73, batches: 61 }, 73)
+        const snapshot = await loadReplay(root)
+        const restored = snapshot.storage
         expect(tf.memory().numTensors).toBe(before)
+        expect([snapshot.stored, snapshot.batches, snapshot.prioritized]).toEqual([73, 61, undefined])
         expect(size(restored)).toBe(50)
         expect(position(restored)).toBe(23)
         expect(restored.capacity).toBe(50)
@@ -60,6 +63,47 @@ describe('saveReplay / loadReplay', () => {
       }
     })
   }
+
+  it('round-trips prioritized replay: the restored sum tree is bit-for-bit the saved one', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'polyak-replay-'))
+    try {
+      const storage = makeStorage({ capacity: 37, observationSize: 2, actionSize: 1 })
+      const prioritized = makePrioritizedState({ capacity: 37, alpha: 0.6, epsilon: 1e-6 })
+      fill(storage, 30, 2, false)
+      for (let i = 0; i < 30; i++) addWithMaxPriority(prioritized, i)
+      const tdErrors = Float32Array.from(Rng.normal(Rng.key(4), 30, 0, 3))
+      updatePriorities(
+        prioritized,
+        Int32Array.from({ length: 30 }, (_, i) => i),
+        tdErrors,
+      )
+      await saveReplay(root, { storage, prioritized, stored: 30, batches: 12 }, 30)
+      const restored = (await loadReplay(root)).prioritized
+      expect(restored?.alpha).toBe(0.6)
+      expect(restored?.epsilon).toBe(1e-6)
+      expect(Array.from(restored?.maxPriority ?? [])).toEqual(Array.from(prioritized.maxPriority))
+      expect(Array.from(restored?.filled ?? [])).toEqual([30])
+      const bits = (x: Float64Array) => Array.from(new Uint32Array(x.buffer.slice(0)))
+      expect(bits(restored?.tree.tree ?? new Float64Array())).toEqual(bits(prioritized.tree.tree))
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+
+  it('names the bad field when the metadata is inconsistent', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'polyak-replay-'))
+    try {
+      const { saveCheckpoint } = await import('@polyak/core')
+      const x = tf.scalar(1)
+      const metadata = { kind: 'polyak-replay', capacity: 4, observationSize: 1, actionSize: 1, position: 0 }
+      await saveCheckpoint(root, { step: 1, tensors: { x }, metadata: { ...metadata, size: -1 } })
+      x.dispose()
+      await expect(loadReplay(root)).rejects.toThrow(/size: expected/)
+      await expect(loadReplay(root)).rejects.toThrow(/stored/)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
 
   it('refuses a checkpoint that is not a replay checkpoint', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'polyak-replay-'))
