@@ -7,7 +7,15 @@
 import * as tf from '@tensorflow/tfjs'
 import { assertSameStructure, disposeParams, mapParams, type Params } from './Params.js'
 
-/** Hyperparameters of {@link adamUpdate}. */
+/**
+ * Hyperparameters of {@link adamUpdate}.
+ *
+ * @example
+ * ```ts
+ * const config: AdamConfig = { learningRate: 3e-4, maxGradNorm: 0.5 }
+ * const adam = adamUpdate(config)
+ * ```
+ */
 export interface AdamConfig {
   /** Step size (CleanRL TD3/DDPG: 3e-4). */
   readonly learningRate: number
@@ -21,7 +29,15 @@ export interface AdamConfig {
   readonly maxGradNorm?: number
 }
 
-/** Moment estimates and step count of Adam; replaced, never mutated, by {@link adamUpdate}. */
+/**
+ * Moment estimates and step count of Adam; replaced, never mutated, by {@link adamUpdate}.
+ *
+ * @example
+ * ```ts
+ * const state: AdamState = initAdam(params) // state.step === 0
+ * const next = adamUpdate({ learningRate: 3e-4 })(params, grads, state) // next.state.step === 1
+ * ```
+ */
 export interface AdamState {
   /** Number of updates applied so far. */
   readonly step: number

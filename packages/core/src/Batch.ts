@@ -7,7 +7,15 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Transition } from './Transition.js'
 
-/** A minibatch of `size` transitions as typed-array columns. Never mutated after construction. */
+/**
+ * A minibatch of `size` transitions as typed-array columns. Never mutated after construction.
+ *
+ * @example
+ * ```ts
+ * const batch: Batch = fromTransitions([t0, t1]) // batch.size === 2
+ * const firstObservation = batch.observations.subarray(0, batch.observationSize)
+ * ```
+ */
 export interface Batch {
   /** Number of transitions. */
   readonly size: number
@@ -35,7 +43,17 @@ export interface Batch {
   readonly indices?: Int32Array
 }
 
-/** The tensors of a {@link Batch}, made by {@link toTensorBatch}. */
+/**
+ * The tensors of a {@link Batch}, made by {@link toTensorBatch}.
+ *
+ * @example
+ * ```ts
+ * const bootstrap = tf.tidy(() => {
+ *   const b: TensorBatch = toTensorBatch(batch)
+ *   return tf.sub(1, b.terminated) // [size]: 0 where the episode terminated, 1 elsewhere (truncated included)
+ * })
+ * ```
+ */
 export interface TensorBatch {
   readonly observations: tf.Tensor2D
   readonly actions: tf.Tensor2D

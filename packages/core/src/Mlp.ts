@@ -15,10 +15,25 @@ import * as Rng from './Rng.js'
  *   default (so CleanRL's networks start from the same distribution).
  * - `glorot`: U(±√(6/(fan_in + fan_out))) kernel, zero bias (Keras' default).
  * - `{ uniform: c }`: U(±c) for kernel and bias; the DDPG paper uses `{ uniform: 3e-3 }` for the final layers.
+ *
+ * @example
+ * ```ts
+ * const init: Init = 'glorot'
+ * const params = initMlp({ inputSize: 3, hiddenSizes: [64], outputSize: 1, init }, Rng.key(0)) // zero biases
+ * ```
  */
 export type Init = 'fanIn' | 'glorot' | { readonly uniform: number }
 
-/** The shape of an MLP. */
+/**
+ * The shape of an MLP.
+ *
+ * @example
+ * ```ts
+ * const critic: MlpSpec = { inputSize: 3 + 1, hiddenSizes: [256, 256], outputSize: 1 }
+ * const params = initMlp(critic, Rng.key(1))
+ * const q = applyMlp(critic)(params, tf.zeros([32, 4])) // [32, 1]
+ * ```
+ */
 export interface MlpSpec {
   /** Size of the input vector. */
   readonly inputSize: number
@@ -36,7 +51,15 @@ export interface MlpSpec {
   readonly finalInit?: Init
 }
 
-/** The DDPG paper's final-layer initialisation U(±3e-3) (Lillicrap et al. 2016, §7). */
+/**
+ * The DDPG paper's final-layer initialisation U(±3e-3) (Lillicrap et al. 2016, §7).
+ *
+ * @example
+ * ```ts
+ * const actor: MlpSpec = { inputSize: 3, hiddenSizes: [400, 300], outputSize: 1, outputActivation: 'tanh',
+ *   finalInit: DDPG_FINAL_INIT }
+ * ```
+ */
 export const DDPG_FINAL_INIT: Init = { uniform: 3e-3 }
 
 /**
@@ -95,7 +118,15 @@ export const initMlp = (spec: MlpSpec, key: Rng.Key): Params => {
   return params
 }
 
-/** A fully connected layer `activation(x·W + b)`: {@link dense} or {@link denseReference}. */
+/**
+ * A fully connected layer `activation(x·W + b)`: {@link dense} or {@link denseReference}.
+ *
+ * @example
+ * ```ts
+ * const layer: DenseLayer = denseReference
+ * const forward = applyMlp(spec, layer) // same values as applyMlp(spec), with tfjs' own gradients
+ * ```
+ */
 export type DenseLayer = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation) => tf.Tensor2D
 
 /**

@@ -6,7 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs'
 
-/** Named parameter tensors of one network. Never mutated: updates return a new record. */
+/**
+ * Named parameter tensors of one network. Never mutated: updates return a new record.
+ *
+ * @example
+ * ```ts
+ * const params: Params = { w: tf.zeros([3, 4]), b: tf.zeros([4]) }
+ * ```
+ */
 export type Params = Readonly<Record<string, tf.Tensor>>
 
 /**

@@ -10,7 +10,15 @@
  * @module Transition
  */
 
-/** A single transition. Typed arrays are owned by the transition and never written after it is made. */
+/**
+ * A single transition. Typed arrays are owned by the transition and never written after it is made.
+ *
+ * @example
+ * ```ts
+ * const t: Transition = makeTransition({ observation: [0, 1], action: [0.5], reward: -1, nextObservation: [0, 0.9],
+ *   terminated: false, truncated: true }) // cut by a time limit: the target still bootstraps
+ * ```
+ */
 export interface Transition {
   /** Observation `s_t`. */
   readonly observation: Float32Array

@@ -10,16 +10,46 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 
-/** A backend a user can ask for. `auto` picks the fastest one that loads: `tensorflow`, then `wasm`, then `cpu`. */
+/**
+ * A backend a user can ask for. `auto` picks the fastest one that loads: `tensorflow`, then `wasm`, then `cpu`.
+ *
+ * @example
+ * ```ts
+ * const requested: BackendName = 'auto'
+ * const info = await setBackend(requested) // info.name: 'tensorflow', 'wasm' or 'cpu'
+ * ```
+ */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow'
 
-/** The concrete backends, fastest first. */
+/**
+ * The concrete backends, fastest first.
+ *
+ * @example
+ * ```ts
+ * BACKENDS.join(', ') // 'tensorflow, wasm, cpu'
+ * ```
+ */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const
 
-/** A concrete backend (what `auto` resolves to). */
+/**
+ * A concrete backend (what `auto` resolves to).
+ *
+ * @example
+ * ```ts
+ * const active: ConcreteBackend = (await setBackend('auto')).name // never 'auto'
+ * ```
+ */
 export type ConcreteBackend = (typeof BACKENDS)[number]
 
-/** What {@link setBackend} chose, for printing at start-up. */
+/**
+ * What {@link setBackend} chose, for printing at start-up.
+ *
+ * @example
+ * ```ts
+ * const info: BackendInfo = await setBackend('auto')
+ * if (info.skipped.length > 0) console.warn(`faster backends skipped: ${info.skipped.join('; ')}`)
+ * ```
+ */
 export interface BackendInfo {
   /** The backend that was asked for. */
   readonly requested: BackendName
@@ -33,7 +63,17 @@ export interface BackendInfo {
   readonly skipped: readonly string[]
 }
 
-/** Raised when a backend cannot be loaded; the message names the package to install. */
+/**
+ * Raised when a backend cannot be loaded; the message names the package to install.
+ *
+ * @example
+ * ```ts
+ * const info = await setBackend('tensorflow').catch((error: unknown) => {
+ *   if (error instanceof BackendUnavailableError) return setBackend('wasm') // error.message names the package
+ *   throw error
+ * })
+ * ```
+ */
 export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError'
   constructor(
@@ -45,10 +85,27 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-/** Loads a module by name; injectable so tests can simulate an installed or missing package. */
+/**
+ * Loads a module by name; injectable so tests can simulate an installed or missing package.
+ *
+ * @example
+ * ```ts
+ * const notFound = (s: string) => Promise.reject(new Error(`Cannot find package '${s}'`))
+ * const withoutNode: ModuleImporter = (s) => (s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s))
+ * const info = await setBackend('auto', { importModule: withoutNode }) // info.skipped[0] starts with 'tensorflow: '
+ * ```
+ */
 export type ModuleImporter = (specifier: string) => Promise<unknown>
 
-/** Options of {@link setBackend}. */
+/**
+ * Options of {@link setBackend}.
+ *
+ * @example
+ * ```ts
+ * const options: SetBackendOptions = { importModule: (specifier) => import(specifier) }
+ * const info = await setBackend('wasm', options)
+ * ```
+ */
 export interface SetBackendOptions {
   /** How optional packages are imported (defaults to dynamic `import()`). */
   readonly importModule?: ModuleImporter

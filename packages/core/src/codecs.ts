@@ -30,7 +30,15 @@ const describeValue = (value: unknown): string => {
 // ---------------------------------------------------------------------------------------------------------------
 // numbers
 
-/** Options of {@link numberInRange}. */
+/**
+ * Options of {@link numberInRange}.
+ *
+ * @example
+ * ```ts
+ * const options: RangeOptions = { lowOpen: true, integer: true }
+ * numberInRange(0, 10, options).name // 'an integer in (0, 10]'
+ * ```
+ */
 export interface RangeOptions {
   /** Exclude `low` itself. */
   readonly lowOpen?: boolean
@@ -40,12 +48,27 @@ export interface RangeOptions {
   readonly integer?: boolean
 }
 
-/** The default brand of {@link numberInRange}: ranges made without a brand of their own share it. */
+/**
+ * The default brand of {@link numberInRange}: ranges made without a brand of their own share it.
+ *
+ * @example
+ * ```ts
+ * const Gamma: BrandedNumberC<InRangeBrand> = numberInRange(0, 1) // no brand given: InRangeBrand
+ * ```
+ */
 export interface InRangeBrand {
   readonly InRange: unique symbol
 }
 
-/** A codec of finite numbers branded with `B`; it encodes to a plain number. */
+/**
+ * A codec of finite numbers branded with `B`; it encodes to a plain number.
+ *
+ * @example
+ * ```ts
+ * interface TauBrand { readonly Tau: unique symbol }
+ * const Tau: BrandedNumberC<TauBrand> = numberInRange<TauBrand>(0, 1, { lowOpen: true })
+ * ```
+ */
 export type BrandedNumberC<B> = t.Type<t.Branded<number, B>, number, unknown>
 
 /** The readable name of a range, e.g. `a number in (0, 1]`, `an integer >= 0`, `a finite number`. */
@@ -98,31 +121,87 @@ export const numberInRange = <B = InRangeBrand>(
   )
 }
 
-/** Brand of {@link FiniteNumber}. */
+/**
+ * Brand of {@link FiniteNumber}.
+ *
+ * @example
+ * ```ts
+ * const Reward = numberInRange<FiniteNumberBrand>(-1e3, 1e3) // a narrower range, still typed FiniteNumber
+ * const r: FiniteNumber = decodeOrThrow(Reward, -16.2)
+ * ```
+ */
 export interface FiniteNumberBrand {
   readonly FiniteNumber: unique symbol
 }
-/** Brand of {@link PositiveNumber}. */
+/**
+ * Brand of {@link PositiveNumber}.
+ *
+ * @example
+ * ```ts
+ * const LearningRate = numberInRange<PositiveNumberBrand>(0, 1, { lowOpen: true }) // still typed PositiveNumber
+ * const lr: PositiveNumber = decodeOrThrow(LearningRate, 3e-4)
+ * ```
+ */
 export interface PositiveNumberBrand {
   readonly PositiveNumber: unique symbol
 }
-/** Brand of {@link NonNegativeNumber}. */
+/**
+ * Brand of {@link NonNegativeNumber}.
+ *
+ * @example
+ * ```ts
+ * const NoiseScale = numberInRange<NonNegativeNumberBrand>(0, 1) // still typed NonNegativeNumber
+ * const sigma: NonNegativeNumber = decodeOrThrow(NoiseScale, 0.1)
+ * ```
+ */
 export interface NonNegativeNumberBrand {
   readonly NonNegativeNumber: unique symbol
 }
-/** Brand of {@link UnitInterval}. */
+/**
+ * Brand of {@link UnitInterval}.
+ *
+ * @example
+ * ```ts
+ * const Gamma = numberInRange<UnitIntervalBrand>(0.9, 1) // still typed UnitInterval
+ * const gamma: UnitInterval = decodeOrThrow(Gamma, 0.99)
+ * ```
+ */
 export interface UnitIntervalBrand {
   readonly UnitInterval: unique symbol
 }
-/** Brand of {@link UnitIntervalOpenClosed}. */
+/**
+ * Brand of {@link UnitIntervalOpenClosed}.
+ *
+ * @example
+ * ```ts
+ * const SoftTau = numberInRange<UnitIntervalOpenClosedBrand>(0, 0.1, { lowOpen: true }) // still UnitIntervalOpenClosed
+ * const tau: UnitIntervalOpenClosed = decodeOrThrow(SoftTau, 0.005)
+ * ```
+ */
 export interface UnitIntervalOpenClosedBrand {
   readonly UnitIntervalOpenClosed: unique symbol
 }
-/** Brand of {@link PositiveInt}. */
+/**
+ * Brand of {@link PositiveInt}.
+ *
+ * @example
+ * ```ts
+ * const BatchSize = numberInRange<PositiveIntBrand>(1, 4096, { integer: true }) // still typed PositiveInt
+ * const batchSize: PositiveInt = decodeOrThrow(BatchSize, 256)
+ * ```
+ */
 export interface PositiveIntBrand {
   readonly PositiveInt: unique symbol
 }
-/** Brand of {@link NonNegativeInt}. */
+/**
+ * Brand of {@link NonNegativeInt}.
+ *
+ * @example
+ * ```ts
+ * const Seed = numberInRange<NonNegativeIntBrand>(0, 2 ** 32 - 1, { integer: true }) // still typed NonNegativeInt
+ * const seed: NonNegativeInt = decodeOrThrow(Seed, 42)
+ * ```
+ */
 export interface NonNegativeIntBrand {
   readonly NonNegativeInt: unique symbol
 }
@@ -320,12 +399,39 @@ const unknownKeyMessage = (key: string, known: readonly string[]): string => {
   return `unknown key (expected one of: ${known.join(', ')})${hint}`
 }
 
-/** The decoded type of a {@link strictObject}: every prop, read-only. */
+/**
+ * The decoded type of a {@link strictObject}: every prop, read-only.
+ *
+ * @example
+ * ```ts
+ * const props = { tau: UnitIntervalOpenClosed, gamma: UnitInterval }
+ * type Agent = TypeOfStrict<typeof props> // { readonly tau: UnitIntervalOpenClosed; readonly gamma: UnitInterval }
+ * const agent: Agent = decodeOrThrow(strictObject('Agent', props), { tau: 0.005, gamma: 0.99 })
+ * ```
+ */
 export type TypeOfStrict<P extends t.Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> }
-/** The encoded type of a {@link strictObject}: every prop, read-only. */
+/**
+ * The encoded type of a {@link strictObject}: every prop, read-only.
+ *
+ * @example
+ * ```ts
+ * const Agent = strictObject('Agent', { tau: UnitIntervalOpenClosed })
+ * const agent = decodeOrThrow(Agent, { tau: 0.005 })
+ * const json: OutputOfStrict<typeof Agent.props> = Agent.encode(agent) // { tau: 0.005 }, a plain number again
+ * ```
+ */
 export type OutputOfStrict<P extends t.Props> = { readonly [K in keyof P]: t.OutputOf<P[K]> }
 
-/** The codec made by {@link strictObject}; `props` are its prop codecs. */
+/**
+ * The codec made by {@link strictObject}; `props` are its prop codecs.
+ *
+ * @example
+ * ```ts
+ * const props = { tau: UnitIntervalOpenClosed }
+ * const Agent: StrictObjectC<typeof props> = strictObject('Agent', props)
+ * Object.keys(Agent.props) // ['tau']
+ * ```
+ */
 export interface StrictObjectC<P extends t.Props> extends t.Type<TypeOfStrict<P>, OutputOfStrict<P>, unknown> {
   readonly props: P
 }
@@ -419,7 +525,17 @@ export type DeepPartial<T> = T extends ReadonlyArray<unknown> | ArrayBufferView 
  */
 export type PartialInputOf<C extends t.Any> = DeepPartial<t.OutputOf<C>>
 
-/** The codec made by {@link withDefaults}: it decodes to `t.TypeOf<C>` and keeps the wrapped codec and defaults. */
+/**
+ * The codec made by {@link withDefaults}: it decodes to `t.TypeOf<C>` and keeps the wrapped codec and defaults.
+ *
+ * @example
+ * ```ts
+ * const Agent = withDefaults(strictObject('Agent', { tau: UnitIntervalOpenClosed }), { tau: 0.005 })
+ * Agent.defaults // { tau: 0.005 }
+ * Agent.codec.props.tau // UnitIntervalOpenClosed
+ * decodeOrThrow(Agent, {}) // { tau: 0.005 }
+ * ```
+ */
 export interface WithDefaultsC<C extends t.Mixed> extends t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown> {
   /** The wrapped codec, which sees the merged input. */
   readonly codec: C

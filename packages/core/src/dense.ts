@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs'
 
-/** Activation functions a {@link dense} layer can fuse. */
+/**
+ * Activation functions a {@link dense} layer can fuse.
+ *
+ * @example
+ * ```ts
+ * const activation: Activation = 'tanh'
+ * const y = dense(x, w, b, activation) // tanh(x·W + b)
+ * ```
+ */
 export type Activation = 'linear' | 'relu' | 'tanh'
 
 const activate = (z: tf.Tensor2D, activation: Activation): tf.Tensor2D => {
