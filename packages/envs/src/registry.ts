@@ -1,0 +1,177 @@
+/**
+ * The env registry, as Gymnasium's `make` / `register`: ids mapped to factories, specs (step limit, reward
+ * threshold) and option codecs. `makeEnv(id, options)` validates the options (unknown keys and bad values are
+ * errors naming the field), builds the env and applies the {@link timeLimit} wrapper of the spec.
+ *
+ * Registered here: `Pendulum-v1` (200 steps, no threshold), `MountainCarContinuous-v0` (999 steps, threshold 90) and
+ * `LunarLanderContinuous-v3` (1000 steps, threshold 200).
+ *
+ * @module registry
+ */
+import {
+  decodeOrThrow,
+  FiniteNumber,
+  PositiveInt,
+  type StrictObjectC,
+  strictObject,
+  type TypeOfStrict,
+  type WithDefaultsC,
+  withDefaults,
+} from '@polyak/core'
+import type * as t from 'io-ts'
+import type { Env, EnvSpec } from './Env.js'
+import { LUNAR_LANDER_CONTINUOUS_ID, LunarLanderOptionsCodec, makeLunarLanderContinuous } from './LunarLander.js'
+import {
+  MOUNTAIN_CAR_CONTINUOUS_ID,
+  MountainCarOptionsCodec,
+  makeMountainCarContinuous,
+} from './MountainCarContinuous.js'
+import { optional } from './optional.js'
+import { makePendulum, PENDULUM_ID, PendulumOptionsCodec } from './Pendulum.js'
+import { timeLimit } from './timeLimit.js'
+import { wrapEnv } from './wrapEnv.js'
+
+/**
+ * What {@link registerEnv} needs besides the id and the factory: the spec's numbers and the codec of the factory's
+ * options (a `withDefaults(strictObject(…), defaults)`, so every option has a default).
+ *
+ * @example
+ * ```ts
+ * const registration: EnvRegistration<typeof PendulumOptionsCodec.codec.props> = {
+ *   maxEpisodeSteps: 200,
+ *   options: PendulumOptionsCodec,
+ * }
+ * ```
+ */
+export interface EnvRegistration<P extends t.Props> {
+  /** The default step limit, applied with {@link timeLimit}; leave out for none. */
+  readonly maxEpisodeSteps?: number
+  /** The average return at which the task counts as solved, where there is one. */
+  readonly rewardThreshold?: number
+  /** The codec of the factory's options; leave out for an env that takes none. */
+  readonly options?: WithDefaultsC<StrictObjectC<P>>
+}
+
+/**
+ * The options `makeEnv` accepts for any id: the env's own options plus `maxEpisodeSteps`, which overrides the
+ * spec's step limit.
+ *
+ * @example
+ * ```ts
+ * const options: MakeEnvOptions = { maxEpisodeSteps: 50, g: 9.81 }
+ * ```
+ */
+export type MakeEnvOptions = Readonly<Record<string, unknown>> & { readonly maxEpisodeSteps?: number }
+
+interface Entry {
+  readonly spec: EnvSpec
+  readonly codec: t.Type<Readonly<Record<string, unknown>>, unknown, unknown>
+  readonly make: (options: Readonly<Record<string, unknown>>) => Env
+}
+
+const registry = new Map<string, Entry>()
+
+const describeIds = (): string => [...registry.keys()].sort().join(', ')
+
+/**
+ * Registers an env under an id for {@link makeEnv}. The factory receives the decoded options (every key present,
+ * defaults filled in, `maxEpisodeSteps` taken out) and returns the env without its time limit.
+ *
+ * @throws Error when the id is empty or already registered; ConfigError when a number of the registration is invalid
+ *
+ * @example
+ * ```ts
+ * registerEnv('Pendulum-mars-v1', () => makePendulum({ g: 3.71 }), { maxEpisodeSteps: 200 })
+ * const env = makeEnv('Pendulum-mars-v1')
+ * ```
+ */
+export const registerEnv = <P extends t.Props>(
+  id: string,
+  factory: (options: TypeOfStrict<P>) => Env,
+  registration: EnvRegistration<P> = {},
+): void => {
+  if (typeof id !== 'string' || id.length === 0) throw new Error(`registerEnv: the id must be a non-empty string`)
+  if (registry.has(id)) throw new Error(`registerEnv: '${id}' is already registered (registered: ${describeIds()})`)
+  const maxEpisodeSteps = decodeOrThrow(optional(PositiveInt), registration.maxEpisodeSteps, `maxEpisodeSteps of ${id}`)
+  const rewardThreshold = decodeOrThrow(
+    optional(FiniteNumber),
+    registration.rewardThreshold,
+    `rewardThreshold of ${id}`,
+  )
+  const codec = withDefaults(
+    strictObject(`options of ${id}`, {
+      ...(registration.options?.codec.props ?? {}),
+      maxEpisodeSteps: optional(PositiveInt),
+    }),
+    { ...(registration.options?.defaults ?? {}), maxEpisodeSteps },
+  )
+  registry.set(id, {
+    spec: { id, maxEpisodeSteps, rewardThreshold },
+    codec: codec as unknown as Entry['codec'],
+    make: factory as unknown as Entry['make'],
+  })
+}
+
+/**
+ * The ids that {@link makeEnv} knows, sorted.
+ *
+ * @example
+ * ```ts
+ * registeredEnvIds() // ['MountainCarContinuous-v0', 'Pendulum-v1', …]
+ * ```
+ */
+export const registeredEnvIds = (): readonly string[] => [...registry.keys()].sort()
+
+const entryOf = (id: string): Entry => {
+  const entry = registry.get(id)
+  if (entry === undefined) throw new Error(`Unknown env id '${id}'; registered ids: ${describeIds()}`)
+  return entry
+}
+
+/**
+ * The spec registered for an id.
+ *
+ * @throws Error listing the registered ids when the id is unknown
+ *
+ * @example
+ * ```ts
+ * envSpec('MountainCarContinuous-v0') // { id: 'MountainCarContinuous-v0', maxEpisodeSteps: 999, rewardThreshold: 90 }
+ * ```
+ */
+export const envSpec = (id: string): EnvSpec => entryOf(id).spec
+
+/**
+ * Makes a registered env, as Gymnasium's `make`: validates `options` (the env's own plus `maxEpisodeSteps`), calls
+ * the factory, and wraps the env in {@link timeLimit} with the spec's (or the given) step limit. The env's `spec`
+ * is the registered one, with the limit actually applied.
+ *
+ * @throws Error listing the registered ids when the id is unknown; ConfigError naming each bad option
+ *   (`Invalid options of Pendulum-v1:\n  - gg: unknown key (expected one of: g, maxEpisodeSteps); did you mean 'g'?`)
+ *
+ * @example
+ * ```ts
+ * const env = makeEnv('Pendulum-v1', { g: 9.81 })
+ * env.spec // { id: 'Pendulum-v1', maxEpisodeSteps: 200, rewardThreshold: undefined }
+ * const short = makeEnv('MountainCarContinuous-v0', { maxEpisodeSteps: 100 })
+ * ```
+ */
+export const makeEnv = (id: string, options: MakeEnvOptions = {}): Env => {
+  const entry = entryOf(id)
+  const { maxEpisodeSteps, ...envOptions } = decodeOrThrow(entry.codec, options, `options of ${id}`)
+  const limit = maxEpisodeSteps as number | undefined
+  const env = entry.make(envOptions)
+  const limited = limit === undefined ? env : timeLimit(limit)(env)
+  return wrapEnv(limited, { id, spec: { ...entry.spec, maxEpisodeSteps: limit } })
+}
+
+registerEnv(PENDULUM_ID, (options) => makePendulum(options), { maxEpisodeSteps: 200, options: PendulumOptionsCodec })
+registerEnv(MOUNTAIN_CAR_CONTINUOUS_ID, (options) => makeMountainCarContinuous(options), {
+  maxEpisodeSteps: 999,
+  rewardThreshold: 90,
+  options: MountainCarOptionsCodec,
+})
+registerEnv(LUNAR_LANDER_CONTINUOUS_ID, (options) => makeLunarLanderContinuous(options), {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 200,
+  options: LunarLanderOptionsCodec,
+})
