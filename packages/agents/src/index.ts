@@ -1,9 +1,24 @@
 /**
- * `@polyak/agents`: DDPG, TD3 and D4PG.
+ * `@polyak/agents`: DDPG and TD3 (D4PG to come) as compositions of pure losses and update functions.
  *
- * This package is scaffolded (build, types, tests wiring) and its contents are being written; see the roadmap in the
- * repository README. It exports nothing yet.
+ * - Losses and targets: {@link tdTarget}, {@link clippedDoubleQTarget}, {@link criticLoss}, {@link dpgLoss}.
+ * - Networks: {@link makeNetworks} (tanh actor scaled to the bounds, critic on [s, a]).
+ * - State and updates: {@link TrainState}, {@link updateCritic}, {@link updateActor}, {@link updateTargets},
+ *   composed by {@link learnerStep}.
+ * - Agents: {@link makeDdpgLearner} and {@link makeTd3Learner} with their io-ts configs.
  *
  * @packageDocumentation
  */
-export {}
+export * from './ddpg/config.js'
+export * from './ddpg/learning.js'
+export * from './learnerStep.js'
+export * from './losses/criticLoss.js'
+export * from './losses/dpgLoss.js'
+export * from './losses/tdTarget.js'
+export * from './networks.js'
+export * from './TrainState.js'
+export * from './td3/config.js'
+export * from './td3/learning.js'
+export * from './updateActor.js'
+export * from './updateCritic.js'
+export * from './updateTargets.js'
