@@ -19,6 +19,12 @@ export interface ActionEvent {
   readonly envIndex: number
   /** True on the first step of an episode: the noise process of this environment is reset before sampling. */
   readonly episodeStart: boolean
+  /**
+   * The global step, when the producer counts steps: noise operators then draw with `Rng.foldIn(key, t)`, so a run
+   * resumed at step `t` draws what the uninterrupted run would have. Left out, the event's position in the
+   * subscription is used.
+   */
+  readonly t?: number
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Rng } from '@polyak/core'
+import { from } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import { describe, expect, it } from 'vitest'
 import type { ActionEvent, NoisyActionEvent } from './ActionEvent.js'
@@ -72,6 +73,21 @@ describe('addNoise', () => {
       expect(e.action[1]).toBeGreaterThanOrEqual(-0.5)
       expect(Math.max(...e.action)).toBeLessThanOrEqual(1)
     }
+  })
+
+  it("draws with the event's own t when it carries one, so a resumed stream draws what the whole one did", () => {
+    const key = Rng.key(5)
+    const events = [0, 1, 2, 3].map((t) => ({ ...ev(0, t === 0, [0, 0]), t: 100 + t }))
+    const run = (list: typeof events) => {
+      const got: number[][] = []
+      from(list)
+        .pipe(addNoise(gaussianProcess(1), key))
+        .subscribe((e) => got.push(Array.from(e.noise)))
+      return got
+    }
+    const whole = run(events)
+    expect(run(events.slice(2))).toEqual(whole.slice(2))
+    expect(whole[0]).toEqual(Array.from(gaussianNoise(Rng.foldIn(key, 100), 2, 1)))
   })
 
   it('unsubscribes early from the source and emits nothing after', () => {

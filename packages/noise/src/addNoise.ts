@@ -40,8 +40,8 @@ const boundAt = (bound: Bound | undefined, i: number, fallback: number): number 
 
 /**
  * Adds noise from a {@link NoiseProcess} to every action. One process state is kept per `envIndex` (created on first
- * sight, reset when an event has `episodeStart`), the t-th event (from 0) of a subscription draws with
- * `Rng.foldIn(key, t)`, and the noisy action is clipped to the optional `low`/`high` bounds. The output carries the
+ * sight, reset when an event has `episodeStart`), an event draws with `Rng.foldIn(key, t)` where t is the event's own
+ * `t` (a global step) or else its position (from 0) in the subscription, and the noisy action is clipped to the optional `low`/`high` bounds. The output carries the
  * noise too.
  *
  * Cold: each subscription starts with t = 0 and no states, so resubscribing replays the same noise.
@@ -71,7 +71,7 @@ export const addNoise =
                 : event.episodeStart
                   ? process.reset(previous)
                   : previous
-            const { noise, state } = process.sample(Rng.foldIn(key, acc.t), current)
+            const { noise, state } = process.sample(Rng.foldIn(key, event.t ?? acc.t), current)
             const action = event.action.map((a, i) =>
               Math.min(
                 boundAt(options.high, i, Number.POSITIVE_INFINITY),
