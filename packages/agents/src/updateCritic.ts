@@ -25,7 +25,10 @@ export interface CriticUpdateConfig {
   readonly gamma: number
   /** Adam settings of every critic. */
   readonly optimizer: AdamConfig
-  /** TD3's target policy smoothing (σ, c); omitted: the target action is μ'(s') (DDPG). */
+  /**
+   * TD3's target policy smoothing (σ, c) in units of the action scale (the half-range (high − low)/2 of each
+   * dimension), as the TD3 paper and CleanRL; omitted: the target action is μ'(s') (DDPG).
+   */
   readonly targetSmoothing?: { readonly sigma: number; readonly clip: number }
 }
 
@@ -49,7 +52,7 @@ export interface CriticMetrics {
 
 /**
  * One gradient step for every critic on a batch: target actions from the target actor (plus clipped noise with
- * `targetSmoothing`, clipped to the action bounds), the target `y = r + (1 − terminated)·discount·min_i Q'_i(s', ã)`
+ * `targetSmoothing`, scaled by the action half-range and clipped to the action bounds), the target `y = r + (1 − terminated)·discount·min_i Q'_i(s', ã)`
  * (one critic: plain DDPG; two: TD3's clipped double Q), and each critic's loss `mean(w·(y − Q_i(s, a))²)` minimised
  * by Adam. Only the critics and their optimiser states change; the returned state shares every other tensor with the
  * input (free the replaced ones with `disposeReplaced`). Truncated transitions bootstrap; only `terminated` stops it.
@@ -63,6 +66,7 @@ export interface CriticMetrics {
 export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => {
   const adam = adamUpdate(config.optimizer)
   const { low, high } = networks.spec
+  const scale = low.map((l, i) => ((high[i] as number) - l) / 2)
   return (
     state: TrainState,
     batch: Batch,
@@ -74,7 +78,7 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
       const nextActions =
         config.targetSmoothing === undefined
           ? greedy
-          : smoothTargetActions(key, greedy, { ...config.targetSmoothing, low, high })
+          : smoothTargetActions(key, greedy, { ...config.targetSmoothing, low, high, scale })
       const nextValues = state.targetCritics.map((target) => networks.q(target, b.nextObservations, nextActions))
       const discounts = b.discounts ?? tf.fill([batch.size], config.gamma)
       const targets = clippedDoubleQTarget({ rewards: b.rewards, discounts, terminated: b.terminated }, nextValues)

@@ -58,6 +58,17 @@ describe('smoothTargetActions', () => {
     actions.dispose()
   })
 
+  it('scale multiplies the clipped noise per dimension (σ and c in action-scale units)', () => {
+    const actions = tf.zeros([64, 2]) as tf.Tensor2D
+    const options = { sigma: 0.2, clip: 0.5, low: -10, high: 10 }
+    const unit = smoothTargetActions(Rng.key(9), actions, options)
+    const scaled = smoothTargetActions(Rng.key(9), actions, { ...options, scale: [2, 0.5] })
+    const u = unit.dataSync()
+    scaled.dataSync().forEach((v, i) => expect(v).toBeCloseTo((u[i] as number) * (i % 2 === 0 ? 2 : 0.5), 6))
+    expect(Math.max(...Array.from(scaled.dataSync()).filter((_, i) => i % 2 === 0))).toBeLessThanOrEqual(1)
+    tf.dispose([actions, unit, scaled])
+  })
+
   it('with sigma = 0 only clips to the bounds', () => {
     const actions = tf.tensor2d([[2, -3, 0.5]])
     const out = smoothTargetActions(Rng.key(0), actions, { sigma: 0, clip: 0.5, low: -1, high: [1, 1, 0.25] })

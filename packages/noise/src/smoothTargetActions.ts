@@ -35,6 +35,11 @@ export interface SmoothingOptions {
   readonly low: Bound
   /** Upper action bound(s). */
   readonly high: Bound
+  /**
+   * Multiplies the clipped noise per dimension (default 1): pass the action half-range `(high − low)/2` to give σ and
+   * c in units of the action scale, as the TD3 paper (`0.2·max_action`) and CleanRL do.
+   */
+  readonly scale?: Bound
 }
 
 const boundTensor = (bound: Bound, dim: number, what: string): tf.Tensor => {
@@ -47,7 +52,7 @@ const boundTensor = (bound: Bound, dim: number, what: string): tf.Tensor => {
 
 /**
  * Target policy smoothing (Fujimoto et al. 2018, "Addressing Function Approximation Error in Actor-Critic Methods",
- * eq. 14): `ã = clip(a + clip(ε, −c, c), low, high)` with ε ~ N(0, σ²) drawn independently per element.
+ * eq. 14): `ã = clip(a + scale·clip(ε, −c, c), low, high)` with ε ~ N(0, σ²) drawn independently per element.
  *
  * Pure in the key: the same key and actions give the same result. Returns a new tensor that the caller owns;
  * every intermediate tensor is freed.
@@ -66,14 +71,15 @@ const boundTensor = (bound: Bound, dim: number, what: string): tf.Tensor => {
 export const smoothTargetActions = (
   key: Rng.Key,
   actions: tf.Tensor2D,
-  { sigma, clip, low, high }: SmoothingOptions,
+  { sigma, clip, low, high, scale = 1 }: SmoothingOptions,
 ): tf.Tensor2D => {
   const [batch, dim] = actions.shape
   const noise = clippedGaussianNoise(key, batch * dim, sigma, clip)
   return tf.tidy(() => {
     const lowT = boundTensor(low, dim, 'low')
     const highT = boundTensor(high, dim, 'high')
-    const noisy = tf.add(actions, tf.tensor2d(noise, [batch, dim]))
+    const scaled = tf.mul(tf.tensor2d(noise, [batch, dim]), boundTensor(scale, dim, 'scale'))
+    const noisy = tf.add(actions, scaled)
     return tf.minimum(tf.maximum(noisy, lowT), highT) as tf.Tensor2D
   })
 }

@@ -20,9 +20,9 @@ import { learnerProps } from '../ddpg/config.js'
 export const Td3ConfigCodec = withDefaults(
   strictObject('Td3Config', {
     ...learnerProps,
-    /** Standard deviation of the target smoothing noise, in action units (TD3: 0.2). */
+    /** Standard deviation of the target smoothing noise, in units of the action half-range (TD3: 0.2). */
     targetNoise: NonNegativeNumber,
-    /** The smoothing noise is clipped to ±targetNoiseClip (TD3: 0.5). */
+    /** The smoothing noise is clipped to ±targetNoiseClip, in the same units (TD3: 0.5). */
     targetNoiseClip: NonNegativeNumber,
   }),
   {
