@@ -3,7 +3,7 @@
  *
  * @module TrainState
  */
-import { type AdamState, hardUpdate, initAdam, initMlp, type Params, Rng } from '@polyak/core'
+import { type AdamState, cloneParams, hardUpdate, initAdam, initMlp, type Params, Rng } from '@polyak/core'
 import type * as tf from '@tensorflow/tfjs'
 import type { Networks } from './networks.js'
 
@@ -107,4 +107,26 @@ export const disposeReplaced = (previous: TrainState, next: TrainState): void =>
  */
 export const disposeTrainState = (state: TrainState): void => {
   for (const tensor of stateTensors(state)) tensor.dispose()
+}
+
+/**
+ * A deep copy of a state: new tensors with the same values, owned by the caller (for checkpoints, or to keep a state
+ * that an operator will free).
+ *
+ * @example
+ * ```ts
+ * const kept = cloneTrainState(event.state) // survives the learner's next step
+ * ```
+ */
+export const cloneTrainState = (state: TrainState): TrainState => {
+  const cloneAdam = (o: AdamState): AdamState => ({ step: o.step, m: cloneParams(o.m), v: cloneParams(o.v) })
+  return {
+    actor: cloneParams(state.actor),
+    critics: state.critics.map(cloneParams),
+    targetActor: cloneParams(state.targetActor),
+    targetCritics: state.targetCritics.map(cloneParams),
+    actorOptimizer: cloneAdam(state.actorOptimizer),
+    criticOptimizers: state.criticOptimizers.map(cloneAdam),
+    step: state.step,
+  }
 }

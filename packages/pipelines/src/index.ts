@@ -1,9 +1,15 @@
 /**
- * `@polyak/pipelines`: rxjs training pipelines.
- *
- * This package is scaffolded (build, types, tests wiring) and its contents are being written; see the roadmap in the
- * repository README. It exports nothing yet.
+ * `@polyak/pipelines`: training as an RxJS stream. Environment steps flow from {@link rollout} (with {@link explore}
+ * between the policy and the env) into `remember` (from `@polyak/replay`), batches into {@link learn}, and
+ * {@link runExperiment} wires a whole run as one cold Observable.
  *
  * @packageDocumentation
  */
-export {}
+export * from './EnvStep.js'
+export * from './ExperimentSnapshot.js'
+export * from './evaluatePolicy.js'
+export * from './everyN.js'
+export * from './explore.js'
+export * from './learn.js'
+export * from './rollout.js'
+export * from './runExperiment.js'

@@ -1,0 +1,336 @@
+/**
+ * A whole training run as one cold Observable.
+ *
+ * @module runExperiment
+ */
+import {
+  cloneTrainState,
+  DdpgConfigCodec,
+  initTrainState,
+  type LearnerMetrics,
+  makeDdpgLearner,
+  makeNetworks,
+  makeTd3Learner,
+  type Networks,
+  Td3ConfigCodec,
+  type TrainState,
+} from '@polyak/agents'
+import {
+  Box,
+  decodeOrThrow,
+  NonNegativeInt,
+  NonNegativeNumber,
+  type PartialInputOf,
+  PositiveInt,
+  PositiveNumber,
+  Rng,
+  strictObject,
+  tidy,
+  withDefaults,
+} from '@polyak/core'
+import { type Env, makeEnv } from '@polyak/envs'
+import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
+import { type ReplaySnapshot, remember } from '@polyak/replay'
+import * as tf from '@tensorflow/tfjs'
+import * as t from 'io-ts'
+import {
+  concatMap,
+  connect,
+  defer,
+  filter,
+  interval,
+  map,
+  merge,
+  type Observable,
+  range,
+  Subject,
+  take,
+  tap,
+} from 'rxjs'
+import type { EnvStep } from './EnvStep.js'
+import { type ExperimentSnapshot, takeSnapshot } from './ExperimentSnapshot.js'
+import { evaluatePolicy } from './evaluatePolicy.js'
+import { explore } from './explore.js'
+import { learn } from './learn.js'
+import { rollout } from './rollout.js'
+
+/**
+ * The io-ts codec of a run's configuration, with CleanRL's defaults (TD3 and DDPG scripts): 1M steps, 25k random
+ * warm-up steps, batch 256 from a 1M uniform replay, one gradient step per env step, Gaussian exploration with
+ * σ = 0.1 of the action half-range. `agent` is the algorithm's own config (`Td3ConfigCodec`/`DdpgConfigCodec`),
+ * `envOptions` go to `makeEnv`. Unknown keys are errors that name the field.
+ *
+ * @example
+ * ```ts
+ * const config = decodeOrThrow(ExperimentConfigCodec, { algo: 'td3', env: 'Pendulum-v1', steps: 15_000 })
+ * ```
+ */
+export const ExperimentConfigCodec = withDefaults(
+  strictObject('ExperimentConfig', {
+    /** The learner: `td3` or `ddpg`. */
+    algo: t.keyof({ td3: null, ddpg: null }, 'one of td3, ddpg'),
+    /** A registered env id (`@polyak/envs` `makeEnv`). */
+    env: t.string,
+    /** Options of the env, checked by its codec. */
+    envOptions: t.UnknownRecord,
+    /** Environment steps of the run. */
+    steps: PositiveInt,
+    /** Seed of every random draw of the run. */
+    seed: NonNegativeInt,
+    /** Steps with uniformly random actions before learning starts (CleanRL: `learning_starts`). */
+    warmupSteps: NonNegativeInt,
+    /** Transitions per batch. */
+    batchSize: PositiveInt,
+    /** Replay capacity. */
+    bufferSize: PositiveInt,
+    /** Gradient steps per env step. */
+    replayRatio: PositiveNumber,
+    /** Exploration noise σ in units of the action half-range (CleanRL: 0.1). */
+    explorationNoise: NonNegativeNumber,
+    /** `gaussian` (TD3, CleanRL's DDPG) or `ou` (the DDPG paper: θ = 0.15, dt = 0.01). */
+    noise: t.keyof({ gaussian: null, ou: null }, 'one of gaussian, ou'),
+    /** The learner's config, decoded by the algorithm's codec. */
+    agent: t.UnknownRecord,
+    /** Evaluate the greedy policy at the first episode end after every this many steps (0: only at the end). */
+    evalEvery: NonNegativeInt,
+    /** Episodes per evaluation (0: no evaluation). */
+    evalEpisodes: NonNegativeInt,
+    /** Emit a snapshot at the first episode end after every this many steps (0: none). */
+    checkpointEvery: NonNegativeInt,
+  }),
+  {
+    algo: 'td3',
+    env: 'Pendulum-v1',
+    envOptions: {},
+    steps: 1_000_000,
+    seed: 1,
+    warmupSteps: 25_000,
+    batchSize: 256,
+    bufferSize: 1_000_000,
+    replayRatio: 1,
+    explorationNoise: 0.1,
+    noise: 'gaussian',
+    agent: {},
+    evalEvery: 0,
+    evalEpisodes: 10,
+    checkpointEvery: 0,
+  },
+)
+
+/**
+ * A decoded run configuration.
+ *
+ * @example
+ * ```ts
+ * const config: ExperimentConfig = decodeOrThrow(ExperimentConfigCodec, {})
+ * ```
+ */
+export type ExperimentConfig = t.TypeOf<typeof ExperimentConfigCodec>
+
+/**
+ * What a run emits. Metric keys follow CleanRL's namespaces. `checkpoint` and `final` events hand over a snapshot
+ * that the receiver owns (save it, then `disposeExperimentSnapshot`).
+ *
+ * @example
+ * ```ts
+ * runExperiment(config).subscribe((event) => {
+ *   if (event.type === 'episode') console.log(event.t, event.return)
+ * })
+ * ```
+ */
+export type ExperimentEvent =
+  | {
+      readonly type: 'episode'
+      readonly t: number
+      readonly episode: number
+      readonly return: number
+      readonly length: number
+    }
+  | { readonly type: 'update'; readonly t: number; readonly learnerStep: number; readonly metrics: LearnerMetrics }
+  | {
+      readonly type: 'evaluation'
+      readonly t: number
+      readonly meanReturn: number
+      readonly returns: readonly number[]
+    }
+  | { readonly type: 'checkpoint'; readonly t: number; readonly snapshot: ExperimentSnapshot }
+  | { readonly type: 'final'; readonly t: number; readonly snapshot: ExperimentSnapshot }
+
+/** Ticks `start … end − 1` in synchronous chunks, one chunk per macrotask, so a long run never starves the event loop. */
+const chunkedTicks = (start: number, end: number, chunk = 200): Observable<number> =>
+  interval(0).pipe(
+    take(Math.ceil(Math.max(0, end - start) / chunk)),
+    concatMap((i) => range(start + i * chunk, Math.min(chunk, end - start - i * chunk))),
+  )
+
+/**
+ * A training run as a cold `Observable<ExperimentEvent>`: nothing happens until it is subscribed, and unsubscribing
+ * stops it between two steps and frees its env, replay and tensors. The pipeline is the design's picture:
+ *
+ *     ticks ─ rollout(policy ⟵ latest actor, explore(noise)) ─┬─ episode ends → episode, evaluation, checkpoint events
+ *                                                              └─ transitions ─ remember(replay) ─ learn(update) → update events
+ *
+ * The policy reads the actor the learner published last (never waited for). Everything random derives from
+ * `config.seed`: episodes from their index, noise from the step, batches from their count, learner draws from the
+ * learner step, so a run resumed from a snapshot (`options.resume`, taken at an episode end) continues exactly as
+ * the uninterrupted run. The config is decoded when this function is called: an invalid one throws a `ConfigError`
+ * naming each bad field before anything starts.
+ *
+ * @throws ConfigError for an invalid config (or an invalid `agent` or env options)
+ *
+ * @example
+ * ```ts
+ * runExperiment({ algo: 'td3', env: 'Pendulum-v1', steps: 15_000, warmupSteps: 1_000, agent: { hiddenSizes: [64, 64] } })
+ *   .pipe(filter((event) => event.type === 'episode'))
+ *   .subscribe((event) => console.log(event.t, event.return))
+ * ```
+ */
+export const runExperiment = (
+  input: PartialInputOf<typeof ExperimentConfigCodec>,
+  options: { readonly resume?: ExperimentSnapshot } = {},
+): Observable<ExperimentEvent> => {
+  const config = decodeOrThrow(ExperimentConfigCodec, input, 'experiment config')
+  const learner = (() => {
+    if (config.algo === 'td3') {
+      const agent = decodeOrThrow(Td3ConfigCodec, config.agent, 'agent config (td3)')
+      return { hiddenSizes: agent.hiddenSizes, critics: 2, make: (n: Networks) => makeTd3Learner(n, agent) }
+    }
+    const agent = decodeOrThrow(DdpgConfigCodec, config.agent, 'agent config (ddpg)')
+    return { hiddenSizes: agent.hiddenSizes, critics: 1, make: (n: Networks) => makeDdpgLearner(n, agent) }
+  })()
+  const newEnv = (): Env => makeEnv(config.env, config.envOptions)
+  const probe = newEnv() // validates the id and options now, and gives the spaces
+  const { observationSpace, actionSpace } = probe
+  probe.close()
+  const observationSize = Box.size(observationSpace)
+  const low = Array.from(actionSpace.low)
+  const high = Array.from(actionSpace.high)
+  const networks = makeNetworks({
+    observationSize,
+    actionSize: low.length,
+    low,
+    high,
+    hiddenSizes: learner.hiddenSizes,
+  })
+  const step = learner.make(networks)
+  const halfRange = low.reduce((sum, l, i) => sum + ((high[i] as number) - l) / 2, 0) / Math.max(1, low.length)
+  const sigma = config.explorationNoise * halfRange
+  const process: NoiseProcess<unknown> = (
+    config.noise === 'ou' ? ouProcess({ ...DDPG_OU_PARAMS, sigma }) : gaussianProcess(sigma)
+  ) as NoiseProcess<unknown>
+  const { resume } = options
+  const start = resume?.t ?? 0
+  const [initKey, exploreKey, replayKey, learnKey] = Rng.split(Rng.key(config.seed), 4) as [
+    Rng.Key,
+    Rng.Key,
+    Rng.Key,
+    Rng.Key,
+  ]
+
+  return defer(() => {
+    let current: TrainState | undefined // the learner's latest state (borrowed from learn)
+    let t = start
+    const replayRequests$ = new Subject<(snapshot: ReplaySnapshot | undefined) => void>()
+    const replaySnapshot = (): ReplaySnapshot => {
+      let replay: ReplaySnapshot | undefined
+      replayRequests$.next((s) => {
+        replay = s
+      })
+      if (replay === undefined) throw new Error('runExperiment: no replay snapshot (nothing stored yet)')
+      return replay
+    }
+    const greedy = (observation: Float32Array): Float32Array =>
+      tidy(() =>
+        networks.policy(current?.actor ?? {}, tf.tensor2d(observation, [1, observationSize])).dataSync(),
+      ) as Float32Array
+    let nextEval = config.evalEvery > 0 ? start + config.evalEvery : Number.POSITIVE_INFINITY
+    let nextCheckpoint = config.checkpointEvery > 0 ? start + config.checkpointEvery : Number.POSITIVE_INFINITY
+    const evaluation = (at: number): ExperimentEvent => ({
+      type: 'evaluation',
+      t: at,
+      ...evaluatePolicy({
+        makeEnv: newEnv,
+        policy: greedy,
+        episodes: config.evalEpisodes,
+        seed: config.seed + 1_000_003,
+      }),
+    })
+
+    return chunkedTicks(start, config.steps).pipe(
+      rollout({
+        makeEnv: newEnv,
+        policy: (observation, at) => (at < config.warmupSteps ? new Float32Array(low.length) : greedy(observation)),
+        explore: explore({ process, key: exploreKey, warmupSteps: config.warmupSteps, low, high }),
+        seed: config.seed,
+        firstEpisode: resume?.episode ?? 0,
+      }),
+      tap((s) => {
+        t = s.t
+      }),
+      connect((steps$) =>
+        merge(
+          steps$.pipe(
+            filter(
+              (s): s is EnvStep & { episodeEnd: NonNullable<EnvStep['episodeEnd']> } => s.episodeEnd !== undefined,
+            ),
+            map((s): ExperimentEvent => ({ type: 'episode', t: s.t, episode: s.episode, ...s.episodeEnd })),
+          ),
+          steps$.pipe(
+            map((s) => s.transition),
+            remember(
+              {
+                capacity: config.bufferSize,
+                batchSize: config.batchSize,
+                warmupSteps: config.warmupSteps,
+                replayRatio: config.replayRatio,
+                sampler: 'uniform',
+                key: replayKey,
+              },
+              { snapshotRequests$: replayRequests$, ...(resume === undefined ? {} : { initial: resume.replay }) },
+            ),
+            learn({
+              step,
+              initial: () =>
+                resume === undefined
+                  ? initTrainState(networks, { critics: learner.critics }, initKey)
+                  : cloneTrainState(resume.train),
+              key: learnKey,
+              publish: (state) => {
+                current = state
+              },
+            }),
+            concatMap((event): ExperimentEvent[] =>
+              event.kind === 'update'
+                ? [{ type: 'update', t, learnerStep: event.state.step, metrics: event.metrics }]
+                : [
+                    ...(config.evalEpisodes > 0 ? [evaluation(config.steps)] : []),
+                    {
+                      type: 'final',
+                      t: config.steps,
+                      snapshot: takeSnapshot(event.state, replaySnapshot(), config.steps, 0),
+                    },
+                  ],
+            ),
+          ),
+          steps$.pipe(
+            filter((s) => s.episodeEnd !== undefined && (s.t + 1 >= nextEval || s.t + 1 >= nextCheckpoint)),
+            concatMap((s): ExperimentEvent[] => {
+              const events: ExperimentEvent[] = []
+              if (s.t + 1 >= nextEval) {
+                nextEval += config.evalEvery * Math.ceil((s.t + 1 - nextEval + 1) / config.evalEvery)
+                if (config.evalEpisodes > 0) events.push(evaluation(s.t + 1))
+              }
+              if (s.t + 1 >= nextCheckpoint && current !== undefined) {
+                nextCheckpoint +=
+                  config.checkpointEvery * Math.ceil((s.t + 1 - nextCheckpoint + 1) / config.checkpointEvery)
+                const snapshot = takeSnapshot(current, replaySnapshot(), s.t + 1, s.episode + 1)
+                events.push({ type: 'checkpoint', t: s.t + 1, snapshot })
+              }
+              return events
+            }),
+          ),
+        ),
+      ),
+    )
+  })
+}
