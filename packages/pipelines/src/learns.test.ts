@@ -1,0 +1,47 @@
+import { filter, lastValueFrom, toArray } from 'rxjs'
+import { describe, expect, it } from 'vitest'
+import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
+import { type ExperimentEvent, runExperiment } from './runExperiment.js'
+
+/**
+ * Learning tests: TD3 and DDPG on Pendulum-v1 with a fixed seed and budget must reach a mean return above −400 over
+ * the last 10 training episodes (a random policy scores about −1200, a solved one about −150). The budget is chosen
+ * to fit CI on 2 CPU cores: 15 000 steps, 1 000 random warm-up steps, 64-64 networks, batch 128, Gaussian exploration
+ * σ = 0.1 of the action half-range (0.2 N·m); everything else is CleanRL's default. Runs are deterministic on one
+ * backend, so a pass repeats exactly on the same backend (these tests run on wasm, the default).
+ */
+const pendulum = (algo: 'td3' | 'ddpg') =>
+  lastValueFrom(
+    runExperiment({
+      algo,
+      env: 'Pendulum-v1',
+      steps: 15_000,
+      seed: 1,
+      warmupSteps: 1_000,
+      batchSize: 128,
+      agent: { hiddenSizes: [64, 64] },
+      evalEpisodes: 0,
+    }).pipe(
+      filter((event) => {
+        if (event.type === 'final') disposeExperimentSnapshot(event.snapshot)
+        return event.type === 'episode'
+      }),
+      toArray(),
+    ),
+  )
+
+const lastTen = (episodes: readonly ExperimentEvent[]): number =>
+  episodes.slice(-10).reduce((sum, e) => sum + (e.type === 'episode' ? e.return : Number.NaN), 0) / 10
+
+describe('learning Pendulum-v1 (seed 1, 15 000 steps)', () => {
+  it('TD3 reaches a mean return above −400 over the last 10 episodes', { timeout: 900_000 }, async () => {
+    const episodes = await pendulum('td3')
+    expect(episodes).toHaveLength(75)
+    expect(lastTen(episodes)).toBeGreaterThan(-400)
+  })
+
+  it('DDPG reaches a mean return above −400 over the last 10 episodes', { timeout: 900_000 }, async () => {
+    const episodes = await pendulum('ddpg')
+    expect(lastTen(episodes)).toBeGreaterThan(-400)
+  })
+})
