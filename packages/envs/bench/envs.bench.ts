@@ -6,6 +6,7 @@
  *   - `vector ×8`: eight registry envs in a vector env, counted in env steps;
  *   - `inline loop`: the baseline, the same equations and roundings written as a plain loop over local numbers, with
  *     one reused observation buffer and no API, checks, allocation or wrappers.
+ * The MuJoCo v5 envs (on the official WebAssembly build) have the `makeEnv` case only.
  * Prints JSON and writes it to bench-results/envs.json, with the ratio of each case to its env's inline loop.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -13,6 +14,7 @@ import os from 'node:os'
 import { Box, Rng } from '@polyak/core'
 import {
   type Env,
+  loadMujoco,
   makeEnv,
   makeVectorEnv,
   normalizeObservation,
@@ -121,6 +123,20 @@ const inlineMountainCar = () => {
   }
 }
 
+// The MuJoCo envs need the WebAssembly runtime, loaded once before making them.
+await loadMujoco()
+
+/** The MuJoCo v5 envs, `makeEnv` only: the physics is the step (there is no native MuJoCo to compare with here). */
+const MUJOCO_IDS = [
+  'InvertedPendulum-v5',
+  'InvertedDoublePendulum-v5',
+  'Reacher-v5',
+  'HalfCheetah-v5',
+  'Hopper-v5',
+  'Walker2d-v5',
+  'Ant-v5',
+] as const
+
 const wrappedStack = (id: string) =>
   pipe(makeEnv(id), recordEpisodeStatistics(), rescaleAction(), normalizeObservation())
 
@@ -135,6 +151,7 @@ const cases: ReadonlyArray<readonly [string, string, () => () => number, number]
   ['MountainCarContinuous-v0', 'inline loop', inlineMountainCar, 1],
   ['LunarLanderContinuous-v3', 'makeEnv', () => throughEnv(makeEnv('LunarLanderContinuous-v3'), 0), 1],
   ['LunarLanderContinuous-v3', 'vector ×8', () => throughVectorEnv('LunarLanderContinuous-v3', 8), 8],
+  ...MUJOCO_IDS.map((id) => [id, 'makeEnv', () => throughEnv(makeEnv(id), 0), 1] as const),
 ]
 
 const results = cases.map(([env, variant, make, stepsPerCall]) => {

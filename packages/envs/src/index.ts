@@ -5,8 +5,12 @@
  *   `step(action) → { observation, reward, terminated, truncated, info }` (`terminated` and `truncated` apart),
  *   Box spaces, `render()` to an RGB {@link Frame}, `close()`. Randomness only from seeded `Rng` keys.
  * - Environments, exact to Gymnasium 1.4: `Pendulum-v1` and `MountainCarContinuous-v0`; on the planck Box2D port:
- *   `LunarLanderContinuous-v3`. Made with {@link makeEnv} (which applies the time limit) or directly with
- *   `makePendulum` / `makeMountainCarContinuous` / `makeLunarLanderContinuous`.
+ *   `LunarLanderContinuous-v3`, `BipedalWalker-v3` and `BipedalWalkerHardcore-v3`. Made with {@link makeEnv} (which
+ *   applies the time limit) or directly with `makePendulum` / `makeMountainCarContinuous` /
+ *   `makeLunarLanderContinuous` / `makeBipedalWalker`.
+ * - MuJoCo envs of Gymnasium v5 on the official MuJoCo WebAssembly build (`@mujoco/mujoco`): `InvertedPendulum-v5`,
+ *   `InvertedDoublePendulum-v5`, `Reacher-v5`, `HalfCheetah-v5`, `Hopper-v5`, `Walker2d-v5`, `Ant-v5`; call
+ *   `await loadMujoco()` once before making one.
  * - Wrappers, data-last: {@link timeLimit}, {@link recordEpisodeStatistics}, {@link rescaleAction},
  *   {@link normalizeObservation}, {@link frameSkip}; write your own with {@link wrapEnv}.
  * - {@link makeVectorEnv}: N copies with same-step automatic resets (`info.finalObservation`).
@@ -25,12 +29,14 @@
  *
  * @packageDocumentation
  */
+export * from './BipedalWalker.js'
 export * from './Env.js'
 export * from './Frame.js'
 export * from './frameSkip.js'
 export * from './LunarLander.js'
 export * from './MountainCarContinuous.js'
 export * from './makeEnvFromStateMachine.js'
+export * from './mujoco/index.js'
 export * from './normalizeObservation.js'
 export * from './Pendulum.js'
 export * from './RunningStatistics.js'

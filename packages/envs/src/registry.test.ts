@@ -46,6 +46,14 @@ describe('registry', () => {
       rewardThreshold: 200,
     })
     expect(() => makeEnv('LunarLanderContinuous-v3', { gravity: -20 })).toThrow(/gravity/)
+    expect(envSpec('BipedalWalker-v3')).toEqual({ id: 'BipedalWalker-v3', maxEpisodeSteps: 1600, rewardThreshold: 300 })
+    expect(envSpec('BipedalWalkerHardcore-v3')).toEqual({
+      id: 'BipedalWalkerHardcore-v3',
+      maxEpisodeSteps: 2000,
+      rewardThreshold: 300,
+    })
+    expect(() => makeEnv('BipedalWalker-v3', { hardcore: 'yes' })).toThrow(/hardcore/)
+    expect(() => makeEnv('BipedalWalkerHardcore-v3', { hardcore: false })).toThrow(/hardcore: unknown key/)
   })
 
   it('applies the time limit: Pendulum truncates at 200 steps, MountainCar at 999', () => {
@@ -125,5 +133,17 @@ describe('registry', () => {
     expect(lander.episodes).toBeGreaterThanOrEqual(10) // random landers crash within a few hundred steps
     expect(lander.minReward).toBeGreaterThanOrEqual(-100 - 1e-9)
     expect(lander.outside).toBe(0)
+    // Gymnasium's declared bounds (±π angles, ±5 speeds, contacts in [0, 5], lidar in [−1, 1]) are not strict: the
+    // hull angle is not wrapped and passes ±π when a walker flips over before its hull lands (about 1 step in 30k)
+    for (const [id, seed] of [
+      ['BipedalWalker-v3', 4],
+      ['BipedalWalkerHardcore-v3', 5],
+    ] as const) {
+      const walker = randomRun(makeEnv(id), 10_000, seed)
+      expect(walker.episodes).toBeGreaterThanOrEqual(5) // random walkers fall or stall until the time limit
+      expect(walker.minReward).toBeGreaterThanOrEqual(-100)
+      expect(walker.maxReward).toBeLessThan(10)
+      expect(walker.outside).toBeLessThanOrEqual(5)
+    }
   })
 })

@@ -3,8 +3,14 @@
  * threshold) and option codecs. `makeEnv(id, options)` validates the options (unknown keys and bad values are
  * errors naming the field), builds the env and applies the {@link timeLimit} wrapper of the spec.
  *
- * Registered here: `Pendulum-v1` (200 steps, no threshold), `MountainCarContinuous-v0` (999 steps, threshold 90) and
- * `LunarLanderContinuous-v3` (1000 steps, threshold 200).
+ * Registered here: `Pendulum-v1` (200 steps, no threshold), `MountainCarContinuous-v0` (999 steps, threshold 90),
+ * `LunarLanderContinuous-v3` (1000 steps, threshold 200), `BipedalWalker-v3` (1600 steps, threshold 300; option
+ * `hardcore`) and `BipedalWalkerHardcore-v3` (2000 steps, threshold 300).
+ *
+ * MuJoCo (Gymnasium v5, on the official MuJoCo WebAssembly build; call `await loadMujoco()` once before making them):
+ * `InvertedPendulum-v5` (1000 steps, threshold 950), `InvertedDoublePendulum-v5` (1000, 9100), `Reacher-v5` (50,
+ * −3.75), `HalfCheetah-v5` (1000, 4800), `Hopper-v5` (1000, 3800), `Walker2d-v5` (1000, none) and `Ant-v5` (1000,
+ * 6000).
  *
  * @module registry
  */
@@ -19,6 +25,12 @@ import {
   withDefaults,
 } from '@polyak/core'
 import type * as t from 'io-ts'
+import {
+  BIPEDAL_WALKER_HARDCORE_ID,
+  BIPEDAL_WALKER_ID,
+  BipedalWalkerOptionsCodec,
+  makeBipedalWalker,
+} from './BipedalWalker.js'
 import type { Env, EnvSpec } from './Env.js'
 import { LUNAR_LANDER_CONTINUOUS_ID, LunarLanderOptionsCodec, makeLunarLanderContinuous } from './LunarLander.js'
 import {
@@ -26,6 +38,29 @@ import {
   MountainCarOptionsCodec,
   makeMountainCarContinuous,
 } from './MountainCarContinuous.js'
+import {
+  ANT_ID,
+  AntOptionsCodec,
+  HALF_CHEETAH_ID,
+  HalfCheetahOptionsCodec,
+  HOPPER_ID,
+  HopperOptionsCodec,
+  INVERTED_DOUBLE_PENDULUM_ID,
+  INVERTED_PENDULUM_ID,
+  InvertedDoublePendulumOptionsCodec,
+  InvertedPendulumOptionsCodec,
+  makeAnt,
+  makeHalfCheetah,
+  makeHopper,
+  makeInvertedDoublePendulum,
+  makeInvertedPendulum,
+  makeReacher,
+  makeWalker2d,
+  REACHER_ID,
+  ReacherOptionsCodec,
+  WALKER2D_ID,
+  Walker2dOptionsCodec,
+} from './mujoco/index.js'
 import { optional } from './optional.js'
 import { makePendulum, PENDULUM_ID, PendulumOptionsCodec } from './Pendulum.js'
 import { timeLimit } from './timeLimit.js'
@@ -174,4 +209,47 @@ registerEnv(LUNAR_LANDER_CONTINUOUS_ID, (options) => makeLunarLanderContinuous(o
   maxEpisodeSteps: 1000,
   rewardThreshold: 200,
   options: LunarLanderOptionsCodec,
+})
+registerEnv(BIPEDAL_WALKER_ID, (options) => makeBipedalWalker(options), {
+  maxEpisodeSteps: 1600,
+  rewardThreshold: 300,
+  options: BipedalWalkerOptionsCodec,
+})
+// Gymnasium registers the same class with hardcore=True; here the id fixes the terrain and takes no options.
+registerEnv(BIPEDAL_WALKER_HARDCORE_ID, () => makeBipedalWalker({ hardcore: true }), {
+  maxEpisodeSteps: 2000,
+  rewardThreshold: 300,
+})
+
+// MuJoCo (Gymnasium v5): the factories need `await loadMujoco()` first and say so otherwise.
+registerEnv(INVERTED_PENDULUM_ID, (options) => makeInvertedPendulum(options), {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 950,
+  options: InvertedPendulumOptionsCodec,
+})
+registerEnv(INVERTED_DOUBLE_PENDULUM_ID, (options) => makeInvertedDoublePendulum(options), {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 9100,
+  options: InvertedDoublePendulumOptionsCodec,
+})
+registerEnv(REACHER_ID, (options) => makeReacher(options), {
+  maxEpisodeSteps: 50,
+  rewardThreshold: -3.75,
+  options: ReacherOptionsCodec,
+})
+registerEnv(HALF_CHEETAH_ID, (options) => makeHalfCheetah(options), {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 4800,
+  options: HalfCheetahOptionsCodec,
+})
+registerEnv(HOPPER_ID, (options) => makeHopper(options), {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 3800,
+  options: HopperOptionsCodec,
+})
+registerEnv(WALKER2D_ID, (options) => makeWalker2d(options), { maxEpisodeSteps: 1000, options: Walker2dOptionsCodec })
+registerEnv(ANT_ID, (options) => makeAnt(options), {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 6000,
+  options: AntOptionsCodec,
 })
