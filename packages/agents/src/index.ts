@@ -1,17 +1,22 @@
 /**
- * `@polyak/agents`: DDPG and TD3 (D4PG to come) as compositions of pure losses and update functions.
+ * `@polyak/agents`: DDPG, TD3 and D4PG as compositions of pure losses and update functions.
  *
  * - Losses and targets: {@link tdTarget}, {@link clippedDoubleQTarget}, {@link criticLoss}, {@link dpgLoss}.
  * - Networks: {@link makeNetworks} (tanh actor scaled to the bounds, critic on [s, a]).
  * - State and updates: {@link TrainState}, {@link updateCritic}, {@link updateActor}, {@link updateTargets},
  *   composed by {@link learnerStep}.
- * - Agents: {@link makeDdpgLearner} and {@link makeTd3Learner} with their io-ts configs.
+ * - Critic heads: {@link scalarHead} (DDPG, TD3) and {@link categoricalHead} (D4PG, with {@link categoricalProjection}).
+ * - Agents: {@link makeDdpgLearner}, {@link makeTd3Learner} and {@link makeD4pgLearner} with their io-ts configs.
  *
  * @packageDocumentation
  */
+export * from './criticHeads.js'
+export * from './d4pg/config.js'
+export * from './d4pg/learning.js'
 export * from './ddpg/config.js'
 export * from './ddpg/learning.js'
 export * from './learnerStep.js'
+export * from './losses/categoricalProjection.js'
 export * from './losses/criticLoss.js'
 export * from './losses/dpgLoss.js'
 export * from './losses/tdTarget.js'

@@ -6,6 +6,7 @@
  */
 import { applyMlp, type Init, type MlpSpec, type Params } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
+import { type CriticHead, scalarHead } from './criticHeads.js'
 
 /**
  * The sizes and bounds the networks are built for.
@@ -41,11 +42,15 @@ export interface Networks {
   readonly spec: NetworkSpec
   /** The actor's MLP shape: observation → tanh-squashed action in [−1, 1] before scaling. */
   readonly actorSpec: MlpSpec
-  /** The critic's MLP shape: [observation, action] → one value. */
+  /** The critic's MLP shape: [observation, action] → `head.outputSize` outputs. */
   readonly criticSpec: MlpSpec
+  /** What the critic's output means (one value, or a categorical distribution). */
+  readonly head: CriticHead
   /** μ(s) = tanh(MLP(s)) · (high − low)/2 + (high + low)/2, `[batch, actionSize]`. */
   readonly policy: (actor: Params, observations: tf.Tensor2D) => tf.Tensor2D
-  /** Q(s, a), `[batch]`. */
+  /** The critic's raw output at (s, a), `[batch, head.outputSize]`. */
+  readonly criticOutput: (critic: Params, observations: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor2D
+  /** Q(s, a) = `head.value(criticOutput(…))`, `[batch]`. */
   readonly q: (critic: Params, observations: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D
 }
 
@@ -66,7 +71,9 @@ const checkBounds = (spec: NetworkSpec): void => {
 
 /**
  * Builds the actor and critic forward functions for a spec (CleanRL's TD3/DDPG networks: ReLU MLPs, a tanh actor
- * scaled to the action bounds, a critic on the concatenated observation and action).
+ * scaled to the action bounds, a critic on the concatenated observation and action). The critic's last layer has
+ * `head.outputSize` units: one value by default ({@link scalarHead}), or the logits of a categorical distribution
+ * (`categoricalHead`, D4PG).
  *
  * @throws RangeError when the bounds do not match the action size or are not finite with low < high
  *
@@ -79,7 +86,7 @@ const checkBounds = (spec: NetworkSpec): void => {
  * const critic = initMlp(networks.criticSpec, Rng.key(1))
  * ```
  */
-export const makeNetworks = (spec: NetworkSpec): Networks => {
+export const makeNetworks = (spec: NetworkSpec, head: CriticHead = scalarHead): Networks => {
   checkBounds(spec)
   const { observationSize, actionSize, hiddenSizes, finalInit } = spec
   const actorSpec: MlpSpec = {
@@ -92,20 +99,23 @@ export const makeNetworks = (spec: NetworkSpec): Networks => {
   const criticSpec: MlpSpec = {
     inputSize: observationSize + actionSize,
     hiddenSizes,
-    outputSize: 1,
+    outputSize: head.outputSize,
     ...(finalInit === undefined ? {} : { finalInit }),
   }
   const actorMlp = applyMlp(actorSpec)
   const criticMlp = applyMlp(criticSpec)
   const scale = Float32Array.from(spec.high, (h, i) => (h - (spec.low[i] as number)) / 2)
   const offset = Float32Array.from(spec.high, (h, i) => (h + (spec.low[i] as number)) / 2)
+  const criticOutput = (critic: Params, observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D =>
+    criticMlp(critic, tf.concat([observations, actions], 1))
   return {
     spec,
     actorSpec,
     criticSpec,
+    head,
+    criticOutput,
     policy: (actor, observations) =>
       tf.tidy(() => tf.add(tf.mul(actorMlp(actor, observations), tf.tensor1d(scale)), tf.tensor1d(offset))),
-    q: (critic, observations, actions) =>
-      tf.tidy(() => tf.reshape(criticMlp(critic, tf.concat([observations, actions], 1)), [-1])),
+    q: (critic, observations, actions) => tf.tidy(() => head.value(criticOutput(critic, observations, actions))),
   }
 }

@@ -6,8 +6,6 @@
 import { type AdamConfig, adamUpdate, type Batch, type Rng, tidy, toTensorBatch, valueAndGradsOf } from '@polyak/core'
 import { smoothTargetActions } from '@polyak/noise'
 import * as tf from '@tensorflow/tfjs'
-import { criticLoss } from './losses/criticLoss.js'
-import { clippedDoubleQTarget } from './losses/tdTarget.js'
 import type { Networks } from './networks.js'
 import type { TrainState } from './TrainState.js'
 
@@ -33,8 +31,9 @@ export interface CriticUpdateConfig {
 }
 
 /**
- * What a critic update reports. `tdErrors` (δ = y − Q₁(s, a) before the update) is computed only for batches with
- * importance weights, i.e. from prioritized replay, where the learner sends them back as priorities.
+ * What a critic update reports. `tdErrors` is the first critic's per-sample error before the update (δ = y − Q₁(s, a)
+ * for a scalar critic, the cross-entropy to the projected target for a categorical one); it is computed only for
+ * batches with importance weights, i.e. from prioritized replay, where the learner sends it back as priorities.
  *
  * @example
  * ```ts
@@ -52,9 +51,11 @@ export interface CriticMetrics {
 
 /**
  * One gradient step for every critic on a batch: target actions from the target actor (plus clipped noise with
- * `targetSmoothing`, scaled by the action half-range and clipped to the action bounds), the target `y = r + (1 − terminated)·discount·min_i Q'_i(s', ã)`
- * (one critic: plain DDPG; two: TD3's clipped double Q), and each critic's loss `mean(w·(y − Q_i(s, a))²)` minimised
- * by Adam. Only the critics and their optimiser states change; the returned state shares every other tensor with the
+ * `targetSmoothing`, scaled by the action half-range and clipped to the action bounds), the target from the target
+ * critics' outputs at (s', ã) and each critic's loss, both as the networks' critic head defines them — for the scalar
+ * head `y = r + (1 − terminated)·discount·min_i Q'_i(s', ã)` (one critic: DDPG; two: TD3's clipped double Q) and
+ * `mean(w·(y − Q_i(s, a))²)`; for the categorical head the projected distribution and the cross-entropy (D4PG) —
+ * minimised by Adam. Only the critics and their optimiser states change; the returned state shares every other tensor with the
  * input (free the replaced ones with `disposeReplaced`). Truncated transitions bootstrap; only `terminated` stops it.
  *
  * @example
@@ -79,11 +80,15 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
         config.targetSmoothing === undefined
           ? greedy
           : smoothTargetActions(key, greedy, { ...config.targetSmoothing, low, high, scale })
-      const nextValues = state.targetCritics.map((target) => networks.q(target, b.nextObservations, nextActions))
+      const { head } = networks
+      const nextOutputs = state.targetCritics.map((target) =>
+        networks.criticOutput(target, b.nextObservations, nextActions),
+      )
       const discounts = b.discounts ?? tf.fill([batch.size], config.gamma)
-      const targets = clippedDoubleQTarget({ rewards: b.rewards, discounts, terminated: b.terminated }, nextValues)
+      const targets = head.target({ rewards: b.rewards, discounts, terminated: b.terminated }, nextOutputs)
       const steps = state.critics.map((critic, i) => {
-        const loss = (p: typeof critic) => criticLoss(networks.q(p, b.observations, b.actions), targets, b.weights).loss
+        const loss = (p: typeof critic) =>
+          head.loss(networks.criticOutput(p, b.observations, b.actions), targets, b.weights).loss
         const { value, grads } = valueAndGradsOf(loss, critic)
         return { value, ...adam(critic, grads, state.criticOptimizers[i] as (typeof state.criticOptimizers)[number]) }
       })
@@ -91,12 +96,12 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
       const tdErrors =
         b.weights === undefined || first === undefined
           ? undefined
-          : tf.sub(targets, networks.q(first, b.observations, b.actions))
+          : head.loss(networks.criticOutput(first, b.observations, b.actions), targets).perSample
       return {
         critics: steps.map((s) => s.params),
         optimizers: steps.map((s) => s.state),
         loss: tf.mean(tf.stack(steps.map((s) => s.value))),
-        target: tf.mean(targets),
+        target: tf.mean(head.targetValue(targets)),
         tdErrors,
       }
     })

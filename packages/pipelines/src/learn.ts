@@ -50,7 +50,13 @@ export interface LearnOptions {
  * ```
  */
 export type LearnEvent =
-  | { readonly kind: 'update'; readonly state: TrainState; readonly metrics: LearnerMetrics }
+  | {
+      readonly kind: 'update'
+      readonly state: TrainState
+      readonly metrics: LearnerMetrics
+      /** The batch of this update (its `indices` pair with `metrics.tdErrors` for prioritized replay). */
+      readonly batch: Batch
+    }
   | { readonly kind: 'final'; readonly state: TrainState }
 
 /**
@@ -106,7 +112,7 @@ export const learn =
           disposeReplaced(state, result.state)
           state = result.state
           options.publish?.(state)
-          subscriber.next({ kind: 'update', state, metrics: result.metrics })
+          subscriber.next({ kind: 'update', state, metrics: result.metrics, batch })
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => {

@@ -80,30 +80,43 @@ describe('runExperiment', () => {
     expect(tf.memory().numTensors).toBe(before)
   })
 
-  it('a run resumed from a saved checkpoint reproduces the uninterrupted run bit for bit', async () => {
-    const before = tf.memory().numTensors
-    const whole = await lastValueFrom(runExperiment({ ...config, checkpointEvery: 50 }).pipe(toArray()))
-    const checkpoint = whole.find((e) => e.type === 'checkpoint') as { t: number; snapshot: ExperimentSnapshot }
-    expect(checkpoint.t).toBe(50) // the first episode end at or after step 50
-    const dir = await mkdtemp(path.join(tmpdir(), 'polyak-run-'))
-    try {
-      await saveExperiment(dir, checkpoint.snapshot)
-      const resume = await loadExperiment(dir)
-      const rest = await lastValueFrom(runExperiment({ ...config, checkpointEvery: 50 }, { resume }).pipe(toArray()))
-      const finalOf = (events: readonly ExperimentEvent[]) =>
-        (events.find((e) => e.type === 'final') as { snapshot: ExperimentSnapshot }).snapshot
-      const [a, b] = [finalOf(whole), finalOf(rest)]
-      expect(values(b.train.actor)).toEqual(values(a.train.actor))
-      expect(values(b.train.critics[1] as Params)).toEqual(values(a.train.critics[1] as Params))
-      expect(b.replay.storage.rewards).toEqual(a.replay.storage.rewards)
-      const after = (events: readonly ExperimentEvent[]) =>
-        plain(events).filter((e) => e.t >= 50 && e.type !== 'checkpoint')
-      expect(after(rest)).toEqual(after(whole))
-      expect(after(rest).filter((e) => e.type === 'update').length).toBe(70)
-      disposeExperimentSnapshot(resume)
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
-    expect(tf.memory().numTensors).toBe(before)
-  })
+  const d4pg = {
+    ...config,
+    algo: 'd4pg' as const,
+    nStep: 3,
+    sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: 100, epsilon: 1e-3 } },
+    agent: { hiddenSizes: [8], atoms: 11, vMin: -10, vMax: 1 },
+  }
+  for (const [name, setup] of [
+    ['td3', config],
+    ['d4pg (n-step, prioritized replay)', d4pg],
+  ] as const) {
+    it(`${name}: a run resumed from a saved checkpoint reproduces the uninterrupted run bit for bit`, async () => {
+      const before = tf.memory().numTensors
+      const whole = await lastValueFrom(runExperiment({ ...setup, checkpointEvery: 50 }).pipe(toArray()))
+      const checkpoint = whole.find((e) => e.type === 'checkpoint') as { t: number; snapshot: ExperimentSnapshot }
+      expect(checkpoint.t).toBe(50) // the first episode end at or after step 50
+      const dir = await mkdtemp(path.join(tmpdir(), 'polyak-run-'))
+      try {
+        await saveExperiment(dir, checkpoint.snapshot)
+        const resume = await loadExperiment(dir)
+        const rest = await lastValueFrom(runExperiment({ ...setup, checkpointEvery: 50 }, { resume }).pipe(toArray()))
+        const finalOf = (events: readonly ExperimentEvent[]) =>
+          (events.find((e) => e.type === 'final') as { snapshot: ExperimentSnapshot }).snapshot
+        const [a, b] = [finalOf(whole), finalOf(rest)]
+        expect(values(b.train.actor)).toEqual(values(a.train.actor))
+        expect(values(b.train.critics.at(-1) as Params)).toEqual(values(a.train.critics.at(-1) as Params))
+        expect(b.replay.prioritized?.tree.tree).toEqual(a.replay.prioritized?.tree.tree)
+        expect(b.replay.storage.rewards).toEqual(a.replay.storage.rewards)
+        const after = (events: readonly ExperimentEvent[]) =>
+          plain(events).filter((e) => e.t >= 50 && e.type !== 'checkpoint')
+        expect(after(rest)).toEqual(after(whole))
+        expect(after(rest).filter((e) => e.type === 'update').length).toBe(70)
+        disposeExperimentSnapshot(resume)
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+      expect(tf.memory().numTensors).toBe(before)
+    })
+  }
 })

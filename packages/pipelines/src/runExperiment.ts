@@ -5,9 +5,12 @@
  */
 import {
   cloneTrainState,
+  D4pgConfigCodec,
   DdpgConfigCodec,
+  d4pgHead,
   initTrainState,
   type LearnerMetrics,
+  makeD4pgLearner,
   makeDdpgLearner,
   makeNetworks,
   makeTd3Learner,
@@ -30,7 +33,7 @@ import {
 } from '@polyak/core'
 import { type Env, makeEnv } from '@polyak/envs'
 import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
-import { type ReplaySnapshot, remember } from '@polyak/replay'
+import { accumulateNSteps, PrioritizedConfig, type PriorityUpdate, type ReplaySnapshot, remember } from '@polyak/replay'
 import * as tf from '@tensorflow/tfjs'
 import * as t from 'io-ts'
 import {
@@ -56,8 +59,9 @@ import { rollout } from './rollout.js'
 
 /**
  * The io-ts codec of a run's configuration, with CleanRL's defaults (TD3 and DDPG scripts): 1M steps, 25k random
- * warm-up steps, batch 256 from a 1M uniform replay, one gradient step per env step, Gaussian exploration with
- * σ = 0.1 of the action half-range. `agent` is the algorithm's own config (`Td3ConfigCodec`/`DdpgConfigCodec`),
+ * warm-up steps, batch 256 from a 1M uniform replay of 1-step transitions, one gradient step per env step, Gaussian
+ * exploration with σ = 0.1 of the action half-range. D4PG is `algo: 'd4pg'` with `nStep: 5` and a prioritized
+ * `sampler`. `agent` is the algorithm's own config (`Td3ConfigCodec`/`DdpgConfigCodec`/`D4pgConfigCodec`),
  * `envOptions` go to `makeEnv`. Unknown keys are errors that name the field.
  *
  * @example
@@ -67,8 +71,8 @@ import { rollout } from './rollout.js'
  */
 export const ExperimentConfigCodec = withDefaults(
   strictObject('ExperimentConfig', {
-    /** The learner: `td3` or `ddpg`. */
-    algo: t.keyof({ td3: null, ddpg: null }, 'one of td3, ddpg'),
+    /** The learner: `td3`, `ddpg` or `d4pg`. */
+    algo: t.keyof({ td3: null, ddpg: null, d4pg: null }, 'one of td3, ddpg, d4pg'),
     /** A registered env id (`@polyak/envs` `makeEnv`). */
     env: t.string,
     /** Options of the env, checked by its codec. */
@@ -85,6 +89,10 @@ export const ExperimentConfigCodec = withDefaults(
     bufferSize: PositiveInt,
     /** Gradient steps per env step. */
     replayRatio: PositiveNumber,
+    /** n of n-step returns (1: plain transitions; D4PG: 5). */
+    nStep: PositiveInt,
+    /** `uniform`, or `{ prioritized: { alpha, beta0, betaSteps, epsilon } }` (Schaul et al. 2016; D4PG). */
+    sampler: t.union([t.literal('uniform'), strictObject('PrioritizedSampler', { prioritized: PrioritizedConfig })]),
     /** Exploration noise σ in units of the action half-range (CleanRL: 0.1). */
     explorationNoise: NonNegativeNumber,
     /** `gaussian` (TD3, CleanRL's DDPG) or `ou` (the DDPG paper: θ = 0.15, dt = 0.01). */
@@ -108,6 +116,8 @@ export const ExperimentConfigCodec = withDefaults(
     batchSize: 256,
     bufferSize: 1_000_000,
     replayRatio: 1,
+    nStep: 1,
+    sampler: 'uniform',
     explorationNoise: 0.1,
     noise: 'gaussian',
     agent: {},
@@ -193,10 +203,14 @@ export const runExperiment = (
   const learner = (() => {
     if (config.algo === 'td3') {
       const agent = decodeOrThrow(Td3ConfigCodec, config.agent, 'agent config (td3)')
-      return { hiddenSizes: agent.hiddenSizes, critics: 2, make: (n: Networks) => makeTd3Learner(n, agent) }
+      return { agent, critics: 2, make: (n: Networks) => makeTd3Learner(n, agent) }
+    }
+    if (config.algo === 'd4pg') {
+      const agent = decodeOrThrow(D4pgConfigCodec, config.agent, 'agent config (d4pg)')
+      return { agent, critics: agent.critics, head: d4pgHead(agent), make: (n: Networks) => makeD4pgLearner(n, agent) }
     }
     const agent = decodeOrThrow(DdpgConfigCodec, config.agent, 'agent config (ddpg)')
-    return { hiddenSizes: agent.hiddenSizes, critics: 1, make: (n: Networks) => makeDdpgLearner(n, agent) }
+    return { agent, critics: 1, make: (n: Networks) => makeDdpgLearner(n, agent) }
   })()
   const newEnv = (): Env => makeEnv(config.env, config.envOptions)
   const probe = newEnv() // validates the id and options now, and gives the spaces
@@ -205,13 +219,10 @@ export const runExperiment = (
   const observationSize = Box.size(observationSpace)
   const low = Array.from(actionSpace.low)
   const high = Array.from(actionSpace.high)
-  const networks = makeNetworks({
-    observationSize,
-    actionSize: low.length,
-    low,
-    high,
-    hiddenSizes: learner.hiddenSizes,
-  })
+  const networks = makeNetworks(
+    { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
+    'head' in learner ? learner.head : undefined,
+  )
   const step = learner.make(networks)
   const halfRange = low.reduce((sum, l, i) => sum + ((high[i] as number) - l) / 2, 0) / Math.max(1, low.length)
   const sigma = config.explorationNoise * halfRange
@@ -231,6 +242,7 @@ export const runExperiment = (
     let current: TrainState | undefined // the learner's latest state (borrowed from learn)
     let t = start
     const replayRequests$ = new Subject<(snapshot: ReplaySnapshot | undefined) => void>()
+    const priorityUpdates$ = new Subject<PriorityUpdate>()
     const replaySnapshot = (): ReplaySnapshot => {
       let replay: ReplaySnapshot | undefined
       replayRequests$.next((s) => {
@@ -277,16 +289,21 @@ export const runExperiment = (
           ),
           steps$.pipe(
             map((s) => s.transition),
+            config.nStep > 1 ? accumulateNSteps({ n: config.nStep, gamma: learner.agent.gamma }) : (x) => x,
             remember(
               {
                 capacity: config.bufferSize,
                 batchSize: config.batchSize,
                 warmupSteps: config.warmupSteps,
                 replayRatio: config.replayRatio,
-                sampler: 'uniform',
+                sampler: config.sampler,
                 key: replayKey,
               },
-              { snapshotRequests$: replayRequests$, ...(resume === undefined ? {} : { initial: resume.replay }) },
+              {
+                snapshotRequests$: replayRequests$,
+                priorityUpdates$,
+                ...(resume === undefined ? {} : { initial: resume.replay }),
+              },
             ),
             learn({
               step,
@@ -298,6 +315,11 @@ export const runExperiment = (
               publish: (state) => {
                 current = state
               },
+            }),
+            tap((event) => {
+              const { indices } = event.kind === 'update' ? event.batch : {}
+              const tdErrors = event.kind === 'update' ? event.metrics.tdErrors : undefined
+              if (indices !== undefined && tdErrors !== undefined) priorityUpdates$.next({ indices, tdErrors })
             }),
             concatMap((event): ExperimentEvent[] =>
               event.kind === 'update'

@@ -1,0 +1,171 @@
+/**
+ * TD3 learner-step throughput (issue 6): `makeTd3Learner` + `initTrainState` + `disposeReplaced`, exactly as the
+ * `learn` operator drives them, on a fixed batch of 256, for
+ *   - HalfCheetah-sized networks: actor 17→256→256→6, two critics 23→256→256→1,
+ *   - Pendulum-sized networks: actor 3→256→256→1, two critics 4→256→256→1,
+ * on every backend that loads. "updates/s" counts learner steps: every step updates both critics, every 2nd step
+ * also the actor and the Polyak targets (TD3's policy delay), so the figure averages over that cycle.
+ *
+ * When `python3 -c "import torch"` works, the same update in PyTorch (bench/td3_torch.py, CleanRL's code) runs in the
+ * same bench run, with one thread and with torch's default thread count, and the JSON holds ours / PyTorch.
+ * Prints JSON and writes it to bench-results/agents-td3.json.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+import {
+  disposeReplaced,
+  disposeTrainState,
+  initTrainState,
+  makeNetworks,
+  makeTd3Learner,
+  Td3ConfigCodec,
+} from '@polyak/agents'
+import { BACKENDS, type Batch, decodeOrThrow, Rng, setBackend } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
+
+const batchSize = 256
+const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)
+const sizes = [
+  { name: 'halfcheetah', observationSize: 17, actionSize: 6 },
+  { name: 'pendulum', observationSize: 3, actionSize: 1 },
+] as const
+type Size = (typeof sizes)[number]
+
+const makeBatch = ({ observationSize, actionSize }: Size): Batch => {
+  const [k1, k2, k3, k4] = Rng.split(Rng.key(1), 4) as [Rng.Key, Rng.Key, Rng.Key, Rng.Key]
+  return {
+    size: batchSize,
+    observationSize,
+    actionSize,
+    observations: Rng.uniformF32(k1, batchSize * observationSize, -1, 1),
+    nextObservations: Rng.uniformF32(k2, batchSize * observationSize, -1, 1),
+    actions: Rng.uniformF32(k3, batchSize * actionSize, -1, 1),
+    rewards: Rng.normalF32(k4, batchSize),
+    terminated: new Float32Array(batchSize),
+    truncated: new Float32Array(batchSize),
+  }
+}
+
+const measureOurs = (size: Size) => {
+  const { observationSize, actionSize } = size
+  const config = decodeOrThrow(Td3ConfigCodec, {})
+  const networks = makeNetworks({
+    observationSize,
+    actionSize,
+    low: Array(actionSize).fill(-1),
+    high: Array(actionSize).fill(1),
+    hiddenSizes: config.hiddenSizes,
+  })
+  const learner = makeTd3Learner(networks, config)
+  const batch = makeBatch(size)
+  const key = Rng.key(2)
+  let state = initTrainState(networks, { critics: 2 }, Rng.key(0))
+  const step = () => {
+    // the metrics are read (dataSync) inside the update, so each call has finished when it returns
+    const next = learner(state, batch, Rng.foldIn(key, state.step)).state
+    disposeReplaced(state, next)
+    state = next
+  }
+  for (let i = 0; i < 4; i++) step()
+  const tensorsBefore = tf.memory().numTensors
+  let steps = 0
+  const start = performance.now()
+  while (performance.now() - start < secondsPerCase * 1000 || steps < 4) {
+    step()
+    step()
+    steps += 2
+  }
+  const seconds = (performance.now() - start) / 1000
+  const leaked = tf.memory().numTensors - tensorsBefore
+  disposeTrainState(state)
+  return { steps, seconds: Number(seconds.toFixed(3)), updatesPerSecond: Number((steps / seconds).toFixed(2)), leaked }
+}
+
+const torchScript = fileURLToPath(new URL('./td3_torch.py', import.meta.url))
+/** The first Python that imports torch: $PYTHON, then `python3` on the PATH, then Debian's (where python3-torch lives). */
+const findTorch = (): { python: string; version: string } | undefined => {
+  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
+    if (python === undefined || python === '') continue
+    try {
+      const version = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim()
+      return { python, version }
+    } catch {}
+  }
+  return undefined
+}
+
+const measureTorch = (python: string, size: Size, threads: number) => {
+  const args = [torchScript, '--obs', String(size.observationSize), '--act', String(size.actionSize)]
+  args.push('--batch', String(batchSize), '--seconds', String(secondsPerCase), '--threads', String(threads))
+  const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as {
+    threads: number
+    steps: number
+    seconds: number
+    updatesPerSecond: number
+  }
+}
+
+const results: Array<Record<string, unknown> & { updatesPerSecond: number }> = []
+const skipped: string[] = []
+const backends = (process.env.POLYAK_BACKEND?.split(',') ?? BACKENDS) as readonly (typeof BACKENDS)[number][]
+for (const backend of backends) {
+  try {
+    await setBackend(backend)
+  } catch (error) {
+    skipped.push(`${backend}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    continue
+  }
+  for (const size of sizes) {
+    const result = measureOurs(size)
+    results.push({ implementation: `polyak/${backend}`, size: size.name, ...result })
+    console.error(`polyak/${backend.padEnd(10)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s`)
+  }
+}
+
+const torch = process.env.BENCH_TORCH === '0' ? undefined : findTorch()
+if (torch === undefined) {
+  skipped.push('pytorch: `python3 -c "import torch"` failed (Debian: apt-get install python3-torch)')
+} else {
+  for (const size of sizes) {
+    for (const threads of [1, 0]) {
+      const result = measureTorch(torch.python, size, threads)
+      const implementation = threads === 1 ? 'pytorch/1-thread' : 'pytorch/default-threads'
+      results.push({ implementation, size: size.name, torch: torch.version, ...result })
+      console.error(`${implementation.padEnd(17)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s`)
+    }
+  }
+}
+
+const ratios: Record<string, number> = {}
+for (const ours of results.filter((r) => String(r.implementation).startsWith('polyak/'))) {
+  for (const base of results.filter((r) => String(r.implementation).startsWith('pytorch/') && r.size === ours.size)) {
+    ratios[`${ours.size}: ${ours.implementation} / ${base.implementation}`] = Number(
+      (ours.updatesPerSecond / base.updatesPerSecond).toFixed(3),
+    )
+  }
+}
+
+const report = {
+  benchmark: 'agents/td3-update',
+  description:
+    'TD3 learner steps/s (makeTd3Learner): two critics every step, actor + Polyak targets every 2nd step, batch 256, ' +
+    'Adam 3e-4; halfcheetah: actor 17-256-256-6, critics 23-256-256-1; pendulum: actor 3-256-256-1, critics 4-256-256-1',
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
+  secondsPerCase,
+  results,
+  ratios,
+  skipped,
+}
+mkdirSync('bench-results', { recursive: true })
+writeFileSync('bench-results/agents-td3.json', `${JSON.stringify(report, null, 2)}\n`)
+console.log(JSON.stringify(report, null, 2))

@@ -1,0 +1,168 @@
+/**
+ * Where the time of one TD3 learner step goes (issue 6, ADR 0006). Not part of `npm run bench`; run with
+ *   npx tsx --conditions=@polyak/source bench/td3.profile.ts [backend]
+ * Prints JSON:
+ *   - `kernels`: tf.profile over a pair of learner steps (one with, one without the actor), grouped by kernel name
+ *     and input shapes: count and total ms (wasm kernels run synchronously, so the times are wall times);
+ *   - `matMul`: ms per product for the shapes of a 256-256 layer's forward and backward pass, plain, with the
+ *     transpose flags, and with an explicit `tf.transpose`;
+ *   - `dispatch`: µs per op for tiny elementwise ops (the fixed cost of one kernel call through tfjs);
+ *   - `copies`: ms of the batch upload (`toTensorBatch`) and of one `dataSync` of a scalar.
+ */
+import {
+  disposeReplaced,
+  disposeTrainState,
+  initTrainState,
+  makeNetworks,
+  makeTd3Learner,
+  Td3ConfigCodec,
+} from '@polyak/agents'
+import { type BackendName, type Batch, decodeOrThrow, Rng, setBackend, toTensorBatch } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
+
+const backend = (process.argv[2] ?? 'wasm') as BackendName
+await setBackend(backend)
+
+const n = 256
+const observationSize = 17
+const actionSize = 6
+const batch: Batch = {
+  size: n,
+  observationSize,
+  actionSize,
+  observations: Rng.uniformF32(Rng.key(1), n * observationSize, -1, 1),
+  nextObservations: Rng.uniformF32(Rng.key(2), n * observationSize, -1, 1),
+  actions: Rng.uniformF32(Rng.key(3), n * actionSize, -1, 1),
+  rewards: Rng.normalF32(Rng.key(4), n),
+  terminated: new Float32Array(n),
+  truncated: new Float32Array(n),
+}
+const config = decodeOrThrow(Td3ConfigCodec, {})
+const networks = makeNetworks({
+  observationSize,
+  actionSize,
+  low: Array(actionSize).fill(-1),
+  high: Array(actionSize).fill(1),
+  hiddenSizes: config.hiddenSizes,
+})
+const learner = makeTd3Learner(networks, config)
+let state = initTrainState(networks, { critics: 2 }, Rng.key(0))
+const step = () => {
+  const next = learner(state, batch, Rng.foldIn(Rng.key(9), state.step)).state
+  disposeReplaced(state, next)
+  state = next
+}
+for (let i = 0; i < 6; i++) step()
+
+// Wall time of a pair of steps without the profiler, for reference.
+const pairs = 10
+let t0 = performance.now()
+for (let i = 0; i < pairs; i++) {
+  step()
+  step()
+}
+const msPerPair = (performance.now() - t0) / pairs
+
+const profile = await tf.profile(() => {
+  step()
+  step()
+})
+const groups = new Map<string, { count: number; ms: number }>()
+let kernelMs = 0
+for (const k of profile.kernels) {
+  const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0
+  kernelMs += ms
+  const name = `${k.name} ${JSON.stringify(k.inputShapes)}`
+  const g = groups.get(name) ?? { count: 0, ms: 0 }
+  g.count++
+  g.ms += ms
+  groups.set(name, g)
+}
+const byName = new Map<string, { count: number; ms: number }>()
+for (const k of profile.kernels) {
+  const g = byName.get(k.name) ?? { count: 0, ms: 0 }
+  g.count++
+  g.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0
+  byName.set(k.name, g)
+}
+const round = (x: number, d = 3) => Number(x.toFixed(d))
+const sorted = (m: Map<string, { count: number; ms: number }>) =>
+  [...m.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([name, g]) => ({ name, count: g.count, ms: round(g.ms), msEach: round(g.ms / g.count, 4) }))
+
+const timeIt = (f: () => tf.Tensor, reps = 30): number => {
+  for (let i = 0; i < 3; i++) f().dispose()
+  const start = performance.now()
+  for (let i = 0; i < reps; i++) {
+    const t = f()
+    t.dataSync()
+    t.dispose()
+  }
+  return round((performance.now() - start) / reps, 4)
+}
+const rand = (shape: [number, number], seed: number) =>
+  tf.tensor2d(Rng.uniformF32(Rng.key(seed), shape[0] * shape[1], -1, 1), shape)
+const x23 = rand([n, 23], 10)
+const w23 = rand([23, 256], 11)
+const h = rand([n, 256], 12)
+const w256 = rand([256, 256], 13)
+const w1 = rand([256, 1], 14)
+const dz1 = rand([n, 1], 15)
+const matMul: Record<string, number> = {
+  'fwd [256,23]·[23,256]': timeIt(() => tf.matMul(x23, w23)),
+  'fwd [256,256]·[256,256]': timeIt(() => tf.matMul(h, w256)),
+  'fwd [256,256]·[256,1]': timeIt(() => tf.matMul(h, w1)),
+  'dx dz·Wᵀ [256,256]·[256,256]ᵀ transposeB': timeIt(() => tf.matMul(h, w256, false, true)),
+  'dx dz·Wᵀ explicit transpose + plain': timeIt(() => tf.tidy(() => tf.matMul(h, tf.transpose(w256)))),
+  'dW xᵀ·dz [256,256]ᵀ·[256,256] transposeA': timeIt(() => tf.matMul(h, h, true, false)),
+  'dW xᵀ·dz explicit transpose + plain': timeIt(() => tf.tidy(() => tf.matMul(tf.transpose(h), h))),
+  'dW xᵀ·dz [256,23]ᵀ·[256,256] explicit': timeIt(() => tf.tidy(() => tf.matMul(tf.transpose(x23), h))),
+  'dW xᵀ·dz [256,256]ᵀ·[256,1] explicit': timeIt(() => tf.tidy(() => tf.matMul(tf.transpose(h), dz1))),
+  'dx dz·Wᵀ [256,1]·[256,1]ᵀ explicit': timeIt(() => tf.tidy(() => tf.matMul(dz1, tf.transpose(w1)))),
+  'transpose [256,256]': timeIt(() => tf.transpose(h)),
+  'relu [256,256]': timeIt(() => tf.relu(h)),
+  'add bias [256,256]+[256]': timeIt(() => tf.add(h, tf.zeros([256]))),
+  'sum axis 0 [256,256]': timeIt(() => tf.sum(h, 0)),
+  'mul [256,256]': timeIt(() => tf.mul(h, h)),
+}
+
+const small = tf.tensor1d([1, 2, 3, 4])
+const opsPerRun = 2000
+for (let i = 0; i < 100; i++) tf.tidy(() => tf.add(small, small))
+t0 = performance.now()
+tf.tidy(() => {
+  for (let i = 0; i < opsPerRun; i++) tf.add(small, small)
+})
+const dispatchUs = round(((performance.now() - t0) / opsPerRun) * 1000, 2)
+
+const uploadMs = timeIt(() => {
+  const b = toTensorBatch(batch)
+  tf.dispose([b.actions, b.nextObservations, b.rewards, b.terminated, b.truncated])
+  return b.observations
+}, 100)
+const scalar = tf.scalar(1)
+t0 = performance.now()
+for (let i = 0; i < 1000; i++) scalar.dataSync()
+const dataSyncUs = round(((performance.now() - t0) / 1000) * 1000, 2)
+
+tf.dispose([x23, w23, h, w256, w1, dz1, small, scalar])
+disposeTrainState(state)
+
+console.log(
+  JSON.stringify(
+    {
+      backend,
+      msPerPairOfSteps: round(msPerPair, 2),
+      profiledKernels: profile.kernels.length,
+      kernelMsTotal: round(kernelMs, 2),
+      byKernel: sorted(byName),
+      byKernelAndShape: sorted(groups).slice(0, 40),
+      matMul,
+      dispatch: { 'µs per tiny add (in tidy)': dispatchUs },
+      copies: { 'toTensorBatch ms': uploadMs, 'scalar dataSync µs': dataSyncUs },
+    },
+    null,
+    2,
+  ),
+)
