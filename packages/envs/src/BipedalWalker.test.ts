@@ -1,6 +1,5 @@
 import { Box, ConfigError, Rng } from '@polyak/core'
-import { World } from 'planck'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   BIPEDAL_WALKER_CONSTANTS,
   BIPEDAL_WALKER_HARDCORE_ID,
@@ -13,19 +12,23 @@ import {
   makeBipedalWalker,
 } from './BipedalWalker.js'
 import { pixelAt } from './Frame.js'
+import {
+  constant,
+  type Trajectory as EnvTrajectory,
+  randomPolicy as randomPolicyOfSize,
+  rollout as rolloutEnv,
+  spyOnPlanckBodies,
+} from './test-utils/envRollouts.js'
 
 const { terrainStep: STEP, terrainHeight: TERRAIN_HEIGHT, lidarRange: LIDAR_RANGE } = BIPEDAL_WALKER_CONSTANTS
 const FINISH_X = (200 - 10) * STEP
 const TORQUE_COST = 0.00035 * 80
 
-interface Trajectory {
-  readonly observations: Float32Array[]
+interface Trajectory extends EnvTrajectory {
   readonly poses: HullPose[]
-  readonly rewards: number[]
-  readonly terminated: boolean[]
 }
 
-/** Runs `steps` steps from `reset({ seed })` with `policy(t, observation)`, stopping at termination when asked. */
+/** Runs `steps` steps from `reset({ seed })` with `policy(t, observation)`, recording the hull's pose after each. */
 const rollout = (
   env: BipedalWalkerEnv,
   seed: number,
@@ -33,27 +36,13 @@ const rollout = (
   policy: (t: number, observation: Float32Array) => ArrayLike<number>,
   stopAtTermination = true,
 ): Trajectory => {
-  let observation = env.reset({ seed }).observation
-  const trajectory: Trajectory = { observations: [observation], poses: [env.hullPose()], rewards: [], terminated: [] }
-  for (let t = 0; t < steps; t++) {
-    const result = env.step(policy(t, observation))
-    observation = result.observation
-    trajectory.observations.push(observation)
-    trajectory.poses.push(env.hullPose())
-    trajectory.rewards.push(result.reward)
-    trajectory.terminated.push(result.terminated)
-    if (stopAtTermination && result.terminated) break
-  }
-  return trajectory
+  const poses: HullPose[] = []
+  const trajectory = rolloutEnv(env, seed, steps, policy, stopAtTermination, () => poses.push(env.hullPose()))
+  return { ...trajectory, poses }
 }
-
-const constant = (action: readonly number[]) => (): readonly number[] => action
 
 /** Uniform random actions in [−1, 1]⁴ from a key, one per step. */
-const randomPolicy = (key: Rng.Key, steps: number) => {
-  const values = Rng.uniform(key, 4 * steps, -1, 1)
-  return (t: number): Float64Array => values.subarray(4 * t, 4 * t + 4)
-}
+const randomPolicy = (key: Rng.Key, steps: number) => randomPolicyOfSize(key, steps, 4)
 
 const shapingOf = (pose: HullPose | undefined): number => bipedalWalkerShaping(pose?.x ?? Number.NaN, pose?.angle ?? 0)
 
@@ -378,8 +367,7 @@ describe('BipedalWalker-v3 and BipedalWalkerHardcore-v3', () => {
   })
 
   it('runs a random policy for 10k steps in each mode with resets, without error or leaked planck bodies', () => {
-    const created = vi.spyOn(World.prototype, 'createBody')
-    const destroyed = vi.spyOn(World.prototype, 'destroyBody')
+    const { created, destroyed } = spyOnPlanckBodies()
     try {
       for (const hardcore of [false, true]) {
         created.mockClear()

@@ -43,10 +43,25 @@
  */
 import { Box, decodeOrThrow, type PartialInputOf, Rng, strictObject, withDefaults } from '@polyak/core'
 import * as t from 'io-ts'
-import { type Body, BoxShape, type Contact, EdgeShape, PolygonShape, RevoluteJoint, World } from 'planck'
-import { checkAction, type Env, type ResetOptions, type ResetResult, type StepResult } from './Env.js'
-import { type Color, drawSegment, type Frame, makeFrame } from './Frame.js'
-import { decodeResetOptions } from './makeEnvFromStateMachine.js'
+import { type Body, BoxShape, EdgeShape, PolygonShape, RevoluteJoint, World } from 'planck'
+import type { Env } from './Env.js'
+import {
+  type Color,
+  drawSegment,
+  type Frame,
+  fillPolygon,
+  makeFrame,
+  outlinePolygon,
+  type PixelPoint,
+} from './Frame.js'
+import {
+  type ContactScene,
+  clip,
+  contactBodies,
+  drawBody,
+  listenToContacts,
+  makePlanckEpisodes,
+} from './planckShared.js'
 
 /** The id Gymnasium registers for the normal terrain. */
 export const BIPEDAL_WALKER_ID = 'BipedalWalker-v3'
@@ -341,8 +356,7 @@ const generateClouds = (key: Rng.Key): readonly (readonly WorldPoint[])[] => {
 }
 
 /** Everything one episode's physics needs; rebuilt by every reset (a fresh planck World). */
-interface Scene {
-  readonly world: World
+interface Scene extends ContactScene {
   readonly terrain: BipedalWalkerTerrain
   readonly clouds: readonly (readonly WorldPoint[])[]
   readonly hull: Body
@@ -355,8 +369,6 @@ interface Scene {
   readonly lidar: Float64Array
   gameOver: boolean
   prevShaping: number | undefined
-  readonly onBegin: (contact: Contact) => void
-  readonly onEnd: (contact: Contact) => void
 }
 
 const TERRAIN_CATEGORY = 0x0001
@@ -478,34 +490,18 @@ const buildScene = (key: Rng.Key, hardcore: boolean): Scene => {
     gameOver: false,
     prevShaping: undefined,
     onBegin: (contact) => {
-      const a = contact.getFixtureA().getBody()
-      const b = contact.getFixtureB().getBody()
+      const [a, b] = contactBodies(contact)
       if (a === hull || b === hull) scene.gameOver = true
       for (let k = 0; k < 2; k++) if (a === shins[k] || b === shins[k]) groundContact[k] = true
     },
     onEnd: (contact) => {
-      const a = contact.getFixtureA().getBody()
-      const b = contact.getFixtureB().getBody()
+      const [a, b] = contactBodies(contact)
       for (let k = 0; k < 2; k++) if (a === shins[k] || b === shins[k]) groundContact[k] = false
     },
   }
-  world.on('begin-contact', scene.onBegin)
-  world.on('end-contact', scene.onEnd)
+  listenToContacts(scene)
   return scene
 }
-
-/** Removes the listeners and destroys every body (joints and contacts go with them), as Gymnasium's `_destroy`. */
-const destroyScene = (scene: Scene): void => {
-  scene.world.off('begin-contact', scene.onBegin)
-  scene.world.off('end-contact', scene.onEnd)
-  for (let body = scene.world.getBodyList(); body !== null; ) {
-    const next = body.getNext()
-    scene.world.destroyBody(body)
-    body = next
-  }
-}
-
-const clip = (x: number, low: number, high: number): number => Math.min(Math.max(x, low), high)
 
 /** Casts the 10 lidar rays from the hull's origin; each keeps the nearest hit on a category-1 fixture. */
 const castLidar = (scene: Scene): void => {
@@ -605,49 +601,6 @@ const LEG_COLORS: readonly (readonly [Color, Color])[] = [-1, 1].map((i) => [
   [102 - i * 25, 51 - i * 25, 76 - i * 25],
 ])
 
-type Pixel = readonly [number, number]
-
-/** Fills a simple polygon (pixels, y down) by scanlines through pixel centres, even-odd rule; clipped to the frame. */
-const fillPolygon = (frame: Frame, points: readonly Pixel[], color: Color): void => {
-  if (points.length < 3) return
-  let minY = Number.POSITIVE_INFINITY
-  let maxY = Number.NEGATIVE_INFINITY
-  for (const p of points) {
-    minY = Math.min(minY, p[1])
-    maxY = Math.max(maxY, p[1])
-  }
-  const yStart = Math.max(0, Math.ceil(minY))
-  const yEnd = Math.min(frame.height - 1, Math.floor(maxY))
-  const crossings: number[] = []
-  for (let y = yStart; y <= yEnd; y++) {
-    crossings.length = 0
-    for (let i = 0; i < points.length; i++) {
-      const [x0, y0] = points[i] as Pixel
-      const [x1, y1] = points[(i + 1) % points.length] as Pixel
-      if ((y0 <= y && y < y1) || (y1 <= y && y < y0)) crossings.push(x0 + ((y - y0) / (y1 - y0)) * (x1 - x0))
-    }
-    crossings.sort((a, b) => a - b)
-    for (let k = 0; k + 1 < crossings.length; k += 2) {
-      const xStart = Math.max(0, Math.ceil(crossings[k] as number))
-      const xEnd = Math.min(frame.width - 1, Math.floor(crossings[k + 1] as number))
-      for (let x = xStart; x <= xEnd; x++) {
-        const j = (y * frame.width + x) * 3
-        frame.data[j] = color[0]
-        frame.data[j + 1] = color[1]
-        frame.data[j + 2] = color[2]
-      }
-    }
-  }
-}
-
-const outlinePolygon = (frame: Frame, points: readonly Pixel[], color: Color): void => {
-  for (let i = 0; i < points.length; i++) {
-    const [x0, y0] = points[i] as Pixel
-    const [x1, y1] = points[(i + 1) % points.length] as Pixel
-    drawSegment(frame, x0, y0, x1, y1, 1, color)
-  }
-}
-
 /**
  * Draws the scene as Gymnasium lays it out, on a 600 × 400 frame that follows the hull (its left edge at
  * `max(0, x − 600/30/5)`): a lilac sky with white clouds (half-speed parallax), the green ground under the
@@ -656,11 +609,11 @@ const outlinePolygon = (frame: Frame, points: readonly Pixel[], color: Color): v
 const renderScene = (scene: Scene): Frame => {
   const frame = makeFrame(VIEWPORT_W, VIEWPORT_H, SKY)
   const scroll = Math.max(0, scene.hull.getPosition().x - VIEWPORT_W / SCALE / 5)
-  const toPixel = (x: number, y: number): Pixel => [(x - scroll) * SCALE, VIEWPORT_H - y * SCALE]
+  const toPixel = (x: number, y: number): PixelPoint => [(x - scroll) * SCALE, VIEWPORT_H - y * SCALE]
   const right = scroll + VIEWPORT_W / SCALE
 
   for (const cloud of scene.clouds) {
-    const points = cloud.map(([x, y]): Pixel => [x * SCALE - (scroll * SCALE) / 2, VIEWPORT_H - y * SCALE])
+    const points = cloud.map(([x, y]): PixelPoint => [x * SCALE - (scroll * SCALE) / 2, VIEWPORT_H - y * SCALE])
     fillPolygon(frame, points, CLOUD)
   }
   const { x: xs, y: ys } = scene.terrain
@@ -685,24 +638,16 @@ const renderScene = (scene: Scene): Frame => {
     fillPolygon(frame, points, OBSTACLE_FILL)
     outlinePolygon(frame, points, OBSTACLE_OUTLINE)
   }
-  const drawBody = (body: Body, vertices: readonly { x: number; y: number }[], fill: Color, outline: Color): void => {
-    const points = vertices.map((v) => {
-      const p = body.getWorldPoint(v)
-      return toPixel(p.x, p.y)
-    })
-    fillPolygon(frame, points, fill)
-    outlinePolygon(frame, points, outline)
-  }
   scene.legs.forEach((leg, k) => {
     const [fill, outline] = LEG_COLORS[k < 2 ? 0 : 1] as readonly [Color, Color]
-    drawBody(leg, k % 2 === 0 ? THIGH_VERTICES : SHIN_VERTICES, fill, outline)
+    drawBody(frame, leg, k % 2 === 0 ? THIGH_VERTICES : SHIN_VERTICES, toPixel, fill, outline)
   })
-  drawBody(scene.hull, HULL_VERTICES, HULL_FILL, HULL_OUTLINE)
+  drawBody(frame, scene.hull, HULL_VERTICES, toPixel, HULL_FILL, HULL_OUTLINE)
 
   const [flagX, flagY1] = toPixel(TERRAIN_STEP * 3, TERRAIN_HEIGHT)
   const flagY2 = flagY1 - 50
   drawSegment(frame, flagX, flagY1, flagX, flagY2, 1, BLACK)
-  const cloth: Pixel[] = [
+  const cloth: PixelPoint[] = [
     [flagX, flagY2],
     [flagX, flagY2 + 10],
     [flagX + 25, flagY2 + 5],
@@ -770,59 +715,31 @@ export const makeBipedalWalker = (options: PartialInputOf<typeof BipedalWalkerOp
     [Math.PI, 5, 5, 5, ...leg, 5, ...leg, 5, ...new Array<number>(10).fill(1)],
   )
   const actionSpace = Box.box(-1, 1, [4])
-  const ResetOptionsCodec = resetOptionsCodec(id)
-  let key = Rng.key(0)
-  let scene: Scene | undefined
-  let closed = false
-
-  const currentScene = (method: string): Scene => {
-    if (closed) throw new Error(`${id}: ${method}() called after close()`)
-    if (scene === undefined) throw new Error(`${id}: call reset() before ${method}()`)
-    return scene
-  }
-
-  const reset = (resetOptions: ResetOptions = {}): ResetResult => {
-    if (closed) throw new Error(`${id}: reset() called after close()`)
-    const { seed } = resetOptions
-    if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed))) {
-      throw new RangeError(`${id}: reset: seed must be a safe integer, got ${String(seed)}`)
-    }
-    decodeResetOptions(id, ResetOptionsCodec, resetOptions.options)
-    if (seed !== undefined) key = Rng.key(seed)
-    const [resetKey, nextKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-    key = nextKey
-    if (scene !== undefined) destroyScene(scene)
-    scene = buildScene(resetKey, hardcore)
-    const { state } = stepScene(scene, [0, 0, 0, 0])
-    return { observation: Float32Array.from(state), info: {} }
-  }
-
-  const step = (action: ArrayLike<number>): StepResult => {
-    const current = currentScene('step')
-    checkAction(id, actionSpace, action)
-    const { state, reward, terminated } = stepScene(current, action)
-    return { observation: Float32Array.from(state), reward, terminated, truncated: false, info: {} }
-  }
+  const episodes = makePlanckEpisodes({
+    id,
+    actionSpace,
+    resetOptionsCodec: resetOptionsCodec(id),
+    buildScene: (key) => buildScene(key, hardcore),
+    stepScene,
+    idleAction: [0, 0, 0, 0],
+    renderScene,
+  })
 
   return {
     id,
     spec: undefined,
     observationSpace,
     actionSpace,
-    reset,
-    step,
-    render: () => renderScene(currentScene('render')),
-    close: () => {
-      if (scene !== undefined) destroyScene(scene)
-      scene = undefined
-      closed = true
-    },
-    physicsBodyCount: () => scene?.world.getBodyCount() ?? 0,
+    reset: episodes.reset,
+    step: episodes.step,
+    render: episodes.render,
+    close: episodes.close,
+    physicsBodyCount: episodes.physicsBodyCount,
     hullPose: () => {
-      const { hull } = currentScene('hullPose')
+      const { hull } = episodes.currentScene('hullPose')
       const p = hull.getPosition()
       return { x: p.x, y: p.y, angle: hull.getAngle() }
     },
-    terrain: () => currentScene('terrain').terrain,
+    terrain: () => episodes.currentScene('terrain').terrain,
   }
 }

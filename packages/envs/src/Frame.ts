@@ -137,3 +137,68 @@ export const drawSegment = (
     if (distanceSquared <= half * half) setPixel(frame, x, y, color)
   })
 }
+
+/**
+ * A point in pixels, x to the right and y downwards.
+ *
+ * @example
+ * ```ts
+ * const corner: PixelPoint = [0, 0] // the top-left pixel's centre
+ * ```
+ */
+export type PixelPoint = readonly [number, number]
+
+/**
+ * Fills a simple polygon by scanlines through pixel centres, even-odd rule. Parts outside the frame are skipped;
+ * fewer than 3 points draw nothing.
+ *
+ * @example
+ * ```ts
+ * const frame = makeFrame(10, 10)
+ * fillPolygon(frame, [[1, 1], [8, 1], [1, 8]], [0, 0, 0]) // a black triangle
+ * ```
+ */
+export const fillPolygon = (frame: Frame, points: readonly PixelPoint[], color: Color): void => {
+  if (points.length < 3) return
+  let minY = Number.POSITIVE_INFINITY
+  let maxY = Number.NEGATIVE_INFINITY
+  for (const p of points) {
+    minY = Math.min(minY, p[1])
+    maxY = Math.max(maxY, p[1])
+  }
+  const yStart = Math.max(0, Math.ceil(minY))
+  const yEnd = Math.min(frame.height - 1, Math.floor(maxY))
+  const crossings: number[] = []
+  for (let y = yStart; y <= yEnd; y++) {
+    crossings.length = 0
+    for (let i = 0; i < points.length; i++) {
+      const [x0, y0] = points[i] as PixelPoint
+      const [x1, y1] = points[(i + 1) % points.length] as PixelPoint
+      if ((y0 <= y && y < y1) || (y1 <= y && y < y0)) crossings.push(x0 + ((y - y0) / (y1 - y0)) * (x1 - x0))
+    }
+    crossings.sort((a, b) => a - b)
+    for (let k = 0; k + 1 < crossings.length; k += 2) {
+      const xStart = Math.max(0, Math.ceil(crossings[k] as number))
+      const xEnd = Math.min(frame.width - 1, Math.floor(crossings[k + 1] as number))
+      for (let x = xStart; x <= xEnd; x++) setPixel(frame, x, y, color)
+    }
+  }
+}
+
+/**
+ * Draws the closed outline of a polygon: a {@link drawSegment} of the given thickness (default 1) from each point to
+ * the next, and from the last back to the first.
+ *
+ * @example
+ * ```ts
+ * const frame = makeFrame(10, 10)
+ * outlinePolygon(frame, [[1, 1], [8, 1], [8, 8], [1, 8]], [153, 153, 153]) // a grey square
+ * ```
+ */
+export const outlinePolygon = (frame: Frame, points: readonly PixelPoint[], color: Color, thickness = 1): void => {
+  for (let i = 0; i < points.length; i++) {
+    const [x0, y0] = points[i] as PixelPoint
+    const [x1, y1] = points[(i + 1) % points.length] as PixelPoint
+    drawSegment(frame, x0, y0, x1, y1, thickness, color)
+  }
+}

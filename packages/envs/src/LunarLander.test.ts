@@ -1,6 +1,5 @@
 import { ConfigError, Rng } from '@polyak/core'
-import { World } from 'planck'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pixelAt } from './Frame.js'
 import {
   LUNAR_LANDER_CONTINUOUS_ID,
@@ -8,41 +7,10 @@ import {
   lunarLanderShaping,
   makeLunarLanderContinuous,
 } from './LunarLander.js'
-
-interface Trajectory {
-  readonly observations: Float32Array[]
-  readonly rewards: number[]
-  readonly terminated: boolean[]
-}
-
-/** Runs `steps` steps from `reset({ seed })` with `policy(t, observation)`, stopping at termination when asked. */
-const rollout = (
-  env: LunarLanderEnv,
-  seed: number,
-  steps: number,
-  policy: (t: number, observation: Float32Array) => ArrayLike<number>,
-  stopAtTermination = true,
-): Trajectory => {
-  let observation = env.reset({ seed }).observation
-  const trajectory: Trajectory = { observations: [observation], rewards: [], terminated: [] }
-  for (let t = 0; t < steps; t++) {
-    const result = env.step(policy(t, observation))
-    observation = result.observation
-    trajectory.observations.push(observation)
-    trajectory.rewards.push(result.reward)
-    trajectory.terminated.push(result.terminated)
-    if (stopAtTermination && result.terminated) break
-  }
-  return trajectory
-}
-
-const constant = (action: readonly number[]) => (): readonly number[] => action
+import { constant, randomPolicy as randomPolicyOfSize, rollout, spyOnPlanckBodies } from './test-utils/envRollouts.js'
 
 /** Uniform random actions in [−1, 1]² from a key, one pair per step. */
-const randomPolicy = (key: Rng.Key, steps: number) => {
-  const values = Rng.uniform(key, 2 * steps, -1, 1)
-  return (t: number): Float64Array => values.subarray(2 * t, 2 * t + 2)
-}
+const randomPolicy = (key: Rng.Key, steps: number) => randomPolicyOfSize(key, steps, 2)
 
 /** Gymnasium's `heuristic` for the continuous lander (its demo controller), on the observation. */
 const heuristic = (_t: number, s: Float32Array): readonly number[] => {
@@ -210,8 +178,7 @@ describe('LunarLanderContinuous-v3', () => {
 
   it('runs a random policy for 10k steps with resets without error and without leaking planck bodies', () => {
     // every body created (4 per reset: ground, lander, two legs) must be destroyed by the next reset or by close()
-    const created = vi.spyOn(World.prototype, 'createBody')
-    const destroyed = vi.spyOn(World.prototype, 'destroyBody')
+    const { created, destroyed } = spyOnPlanckBodies()
     try {
       const env = makeLunarLanderContinuous()
       expect(env.physicsBodyCount()).toBe(0)

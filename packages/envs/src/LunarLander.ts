@@ -45,10 +45,17 @@ import {
   withDefaults,
 } from '@polyak/core'
 import * as t from 'io-ts'
-import { type Body, BoxShape, type Contact, EdgeShape, PolygonShape, RevoluteJoint, World } from 'planck'
-import { checkAction, type Env, type ResetOptions, type ResetResult, type StepResult } from './Env.js'
-import { type Color, drawSegment, type Frame, makeFrame } from './Frame.js'
-import { decodeResetOptions } from './makeEnvFromStateMachine.js'
+import { type Body, BoxShape, EdgeShape, PolygonShape, RevoluteJoint, World } from 'planck'
+import type { Env } from './Env.js'
+import { type Color, drawSegment, type Frame, fillPolygon, makeFrame, type PixelPoint } from './Frame.js'
+import {
+  type ContactScene,
+  clip,
+  contactBodies,
+  drawBody,
+  listenToContacts,
+  makePlanckEpisodes,
+} from './planckShared.js'
 
 /** The id Gymnasium registers. */
 export const LUNAR_LANDER_CONTINUOUS_ID = 'LunarLanderContinuous-v3'
@@ -173,8 +180,7 @@ export const lunarLanderShaping = (s: ArrayLike<number>): number => {
 }
 
 /** Everything one episode's physics needs; rebuilt by every reset (a fresh planck World, as Gymnasium's fix #728). */
-interface Scene {
-  readonly world: World
+interface Scene extends ContactScene {
   readonly moon: Body
   readonly lander: Body
   readonly legs: readonly [Body, Body]
@@ -189,8 +195,6 @@ interface Scene {
   readonly dispersionKey: Rng.Key
   stepIndex: number
   prevShaping: number | undefined
-  readonly onBegin: (contact: Contact) => void
-  readonly onEnd: (contact: Contact) => void
 }
 
 const GROUND_CATEGORY = 0x0001
@@ -293,31 +297,17 @@ const buildScene = (key: Rng.Key, options: LunarLanderOptions): Scene => {
     stepIndex: 0,
     prevShaping: undefined,
     onBegin: (contact) => {
-      const a = contact.getFixtureA().getBody()
-      const b = contact.getFixtureB().getBody()
+      const [a, b] = contactBodies(contact)
       if (a === lander || b === lander) scene.gameOver = true
       for (let i = 0; i < 2; i++) if (a === legs[i] || b === legs[i]) legContact[i] = true
     },
     onEnd: (contact) => {
-      const a = contact.getFixtureA().getBody()
-      const b = contact.getFixtureB().getBody()
+      const [a, b] = contactBodies(contact)
       for (let i = 0; i < 2; i++) if (a === legs[i] || b === legs[i]) legContact[i] = false
     },
   }
-  world.on('begin-contact', scene.onBegin)
-  world.on('end-contact', scene.onEnd)
+  listenToContacts(scene)
   return scene
-}
-
-/** Removes the listeners and destroys every body (joints and contacts go with them), as Gymnasium's `_destroy`. */
-const destroyScene = (scene: Scene): void => {
-  scene.world.off('begin-contact', scene.onBegin)
-  scene.world.off('end-contact', scene.onEnd)
-  for (let body = scene.world.getBodyList(); body !== null; ) {
-    const next = body.getNext()
-    scene.world.destroyBody(body)
-    body = next
-  }
 }
 
 /** tanh(sin(0.02·k) + sin(0.01·π·k)): Gymnasium's never-periodic wind profile. */
@@ -338,8 +328,6 @@ const observeScene = (scene: Scene): readonly number[] => {
     scene.legContact[1] ? 1 : 0,
   ]
 }
-
-const clip = (x: number, low: number, high: number): number => Math.min(Math.max(x, low), high)
 
 /** One Gymnasium step of the scene for a validated action; returns the float64 state, the reward and termination. */
 const stepScene = (
@@ -430,41 +418,8 @@ const LANDER_FILL: Color = [128, 102, 230]
 const LANDER_OUTLINE: Color = [77, 77, 128]
 const FLAG_YELLOW: Color = [204, 204, 0]
 
-type Point = readonly [number, number]
-
-/**
- * Fills a simple polygon (pixel coordinates, y down) by scanlines through pixel centres, even-odd rule. Parts outside
- * the frame are skipped.
- */
-const fillPolygon = (frame: Frame, points: readonly Point[], color: Color): void => {
-  if (points.length < 3) return
-  const ys = points.map((p) => p[1])
-  const yStart = Math.max(0, Math.ceil(Math.min(...ys)))
-  const yEnd = Math.min(frame.height - 1, Math.floor(Math.max(...ys)))
-  const crossings: number[] = []
-  for (let y = yStart; y <= yEnd; y++) {
-    crossings.length = 0
-    for (let i = 0; i < points.length; i++) {
-      const [x0, y0] = points[i] as Point
-      const [x1, y1] = points[(i + 1) % points.length] as Point
-      if ((y0 <= y && y < y1) || (y1 <= y && y < y0)) crossings.push(x0 + ((y - y0) / (y1 - y0)) * (x1 - x0))
-    }
-    crossings.sort((a, b) => a - b)
-    for (let k = 0; k + 1 < crossings.length; k += 2) {
-      const xStart = Math.max(0, Math.ceil(crossings[k] as number))
-      const xEnd = Math.min(frame.width - 1, Math.floor(crossings[k + 1] as number))
-      for (let x = xStart; x <= xEnd; x++) {
-        const j = (y * frame.width + x) * 3
-        frame.data[j] = color[0]
-        frame.data[j + 1] = color[1]
-        frame.data[j + 2] = color[2]
-      }
-    }
-  }
-}
-
 /** World coordinates to pixels: x·SCALE to the right, y·SCALE up from the bottom edge. */
-const toPixel = (x: number, y: number): Point => [x * SCALE, VIEWPORT_H - y * SCALE]
+const toPixel = (x: number, y: number): PixelPoint => [x * SCALE, VIEWPORT_H - y * SCALE]
 
 /**
  * Draws the scene as Gymnasium does (without particles or anti-aliasing) on a 600 × 400 frame: a white ground under
@@ -483,20 +438,8 @@ const renderScene = (scene: Scene): Frame => {
     ]
     fillPolygon(frame, sky, BLACK)
   }
-  const drawBody = (body: Body, vertices: readonly { x: number; y: number }[]): void => {
-    const path = vertices.map((v) => {
-      const p = body.getWorldPoint(v)
-      return toPixel(p.x, p.y)
-    })
-    fillPolygon(frame, path, LANDER_FILL)
-    for (let i = 0; i < path.length; i++) {
-      const [x0, y0] = path[i] as Point
-      const [x1, y1] = path[(i + 1) % path.length] as Point
-      drawSegment(frame, x0, y0, x1, y1, 1, LANDER_OUTLINE)
-    }
-  }
-  drawBody(scene.lander, LANDER_VERTICES)
-  for (const leg of scene.legs) drawBody(leg, LEG_VERTICES)
+  drawBody(frame, scene.lander, LANDER_VERTICES, toPixel, LANDER_FILL, LANDER_OUTLINE)
+  for (const leg of scene.legs) drawBody(frame, leg, LEG_VERTICES, toPixel, LANDER_FILL, LANDER_OUTLINE)
   for (const x of [scene.chunkX[Math.floor(CHUNKS / 2) - 1] ?? 0, scene.chunkX[Math.floor(CHUNKS / 2) + 1] ?? 0]) {
     const [fx, flagY1] = toPixel(x, scene.helipadY)
     const flagY2 = flagY1 - 50
@@ -533,13 +476,6 @@ export interface LunarLanderEnv extends Env {
   readonly physicsBodyCount: () => number
 }
 
-/** The seed of a reset: a safe integer, or left out. */
-const checkSeed = (seed: unknown): void => {
-  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed))) {
-    throw new RangeError(`${LUNAR_LANDER_CONTINUOUS_ID}: reset: seed must be a safe integer, got ${String(seed)}`)
-  }
-}
-
 /**
  * Makes a LunarLanderContinuous-v3 env without a time limit (use `makeEnv('LunarLanderContinuous-v3')` for
  * Gymnasium's 1000-step limit). Observation space Box([−2.5, −2.5, −10, −10, −2π, −10, 0, 0],
@@ -569,49 +505,25 @@ export const makeLunarLanderContinuous = (
     [2.5, 2.5, 10, 10, 2 * Math.PI, 10, 1, 1],
   )
   const actionSpace = Box.box(-1, 1, [2])
-  let key = Rng.key(0)
-  let scene: Scene | undefined
-  let closed = false
-
-  const currentScene = (method: string): Scene => {
-    if (closed) throw new Error(`${id}: ${method}() called after close()`)
-    if (scene === undefined) throw new Error(`${id}: call reset() before ${method}()`)
-    return scene
-  }
-
-  const reset = (resetOptions: ResetOptions = {}): ResetResult => {
-    if (closed) throw new Error(`${id}: reset() called after close()`)
-    checkSeed(resetOptions.seed)
-    decodeResetOptions(id, LunarLanderResetOptions, resetOptions.options)
-    if (resetOptions.seed !== undefined) key = Rng.key(resetOptions.seed)
-    const [resetKey, nextKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-    key = nextKey
-    if (scene !== undefined) destroyScene(scene)
-    scene = buildScene(resetKey, decoded)
-    const { state } = stepScene(scene, [0, 0], decoded)
-    return { observation: Float32Array.from(state), info: {} }
-  }
-
-  const step = (action: ArrayLike<number>): StepResult => {
-    const current = currentScene('step')
-    checkAction(id, actionSpace, action)
-    const { state, reward, terminated } = stepScene(current, action, decoded)
-    return { observation: Float32Array.from(state), reward, terminated, truncated: false, info: {} }
-  }
+  const episodes = makePlanckEpisodes({
+    id,
+    actionSpace,
+    resetOptionsCodec: LunarLanderResetOptions,
+    buildScene: (key) => buildScene(key, decoded),
+    stepScene: (scene, action) => stepScene(scene, action, decoded),
+    idleAction: [0, 0],
+    renderScene,
+  })
 
   return {
     id,
     spec: undefined,
     observationSpace,
     actionSpace,
-    reset,
-    step,
-    render: () => renderScene(currentScene('render')),
-    close: () => {
-      if (scene !== undefined) destroyScene(scene)
-      scene = undefined
-      closed = true
-    },
-    physicsBodyCount: () => scene?.world.getBodyCount() ?? 0,
+    reset: episodes.reset,
+    step: episodes.step,
+    render: episodes.render,
+    close: episodes.close,
+    physicsBodyCount: episodes.physicsBodyCount,
   }
 }

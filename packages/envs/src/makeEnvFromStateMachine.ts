@@ -2,6 +2,7 @@ import { type BoxSpec, decodeOrThrow, Rng } from '@polyak/core'
 import type * as t from 'io-ts'
 import { checkAction, type Env, type ResetOptions, type ResetResult, type StepResult } from './Env.js'
 import type { Frame } from './Frame.js'
+import { checkSeed } from './resetKeys.js'
 
 /**
  * The result of one transition of an {@link EnvStateMachine}: the next state, the reward and whether the next state
@@ -76,13 +77,6 @@ export const decodeResetOptions = <A>(
   codec: t.Type<A, unknown, unknown>,
   options: Readonly<Record<string, unknown>> | undefined,
 ): A => decodeOrThrow(codec, options ?? {}, `reset options of ${envId}`)
-
-/** The seed of a reset: a safe integer, or left out. */
-const checkSeed = (envId: string, seed: unknown): void => {
-  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed))) {
-    throw new RangeError(`${envId}: reset: seed must be a safe integer, got ${String(seed)}`)
-  }
-}
 
 /**
  * Runs an {@link EnvStateMachine} as a Gymnasium-shaped {@link Env}. The env holds the current state and its key

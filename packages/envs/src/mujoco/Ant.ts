@@ -22,21 +22,19 @@ import {
   FiniteNumber,
   NonNegativeInt,
   type PartialInputOf,
-  Rng,
   strictObject,
   withDefaults,
 } from '@polyak/core'
 import * as t from 'io-ts'
 import {
   clip,
-  commonOptionCodecs,
   Interval,
+  locomotionOptionCodecs,
+  locomotionRewards,
   type MujocoEnv,
   makeMujocoEnv,
-  normalNoise,
-  plus,
-  sumOfSquares,
-  uniformNoise,
+  noisyInitialState,
+  positionsAndVelocities,
 } from './MujocoEnv.js'
 
 /** The id Gymnasium registers. */
@@ -120,9 +118,7 @@ export const ANT_XML = `<mujoco model="ant">
  */
 export const AntOptionsCodec = withDefaults(
   strictObject(`${ANT_ID} options`, {
-    ...commonOptionCodecs,
-    forwardRewardWeight: FiniteNumber,
-    ctrlCostWeight: FiniteNumber,
+    ...locomotionOptionCodecs,
     contactCostWeight: FiniteNumber,
     healthyReward: FiniteNumber,
     mainBody: t.union([NonNegativeInt, t.string]),
@@ -220,9 +216,7 @@ export const makeAnt = (options: PartialInputOf<typeof AntOptionsCodec> = {}): M
       return {
         observationSize: size,
         observe: () => {
-          const observation = new Float32Array(size)
-          observation.set(simulation.qpos().subarray(skip))
-          observation.set(simulation.qvel(), nq - skip)
+          const observation = positionsAndVelocities(simulation, skip, size)
           if (forces > 0) {
             const cfrc = simulation.cfrcExt()
             for (let i = 0; i < forces; i++)
@@ -230,13 +224,7 @@ export const makeAnt = (options: PartialInputOf<typeof AntOptionsCodec> = {}): M
           }
           return observation
         },
-        initialState: (_, key) => {
-          const [qposKey, qvelKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-          return {
-            qpos: plus(simulation.qpos0, uniformNoise(qposKey, nq, decoded.resetNoiseScale)),
-            qvel: plus(new Float64Array(nv), normalNoise(qvelKey, nv, decoded.resetNoiseScale)),
-          }
-        },
+        initialState: (_, key) => noisyInitialState(simulation, key, decoded.resetNoiseScale, 'normal'),
         resetInfo: positionInfo,
         step: (_, action) => {
           const before = simulation.xpos()
@@ -248,9 +236,8 @@ export const makeAnt = (options: PartialInputOf<typeof AntOptionsCodec> = {}): M
           const xVelocity = ((after[3 * mainBody] ?? 0) - xBefore) / dt
           const yVelocity = ((after[3 * mainBody + 1] ?? 0) - yBefore) / dt
           const healthy = isHealthy()
-          const forwardReward = decoded.forwardRewardWeight * xVelocity
+          const { forwardReward, ctrlCost } = locomotionRewards(decoded, xVelocity, action)
           const healthyReward = healthy ? decoded.healthyReward : 0
-          const ctrlCost = decoded.ctrlCostWeight * sumOfSquares(action)
           const contact = contactCost()
           return {
             reward: forwardReward + healthyReward - ctrlCost - contact,

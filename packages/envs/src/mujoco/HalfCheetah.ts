@@ -14,16 +14,15 @@
  *
  * @module mujoco/HalfCheetah
  */
-import { decodeOrThrow, FiniteNumber, type PartialInputOf, Rng, strictObject, withDefaults } from '@polyak/core'
+import { decodeOrThrow, type PartialInputOf, strictObject, withDefaults } from '@polyak/core'
 import * as t from 'io-ts'
 import {
-  commonOptionCodecs,
+  locomotionOptionCodecs,
+  locomotionRewards,
   type MujocoEnv,
   makeMujocoEnv,
-  normalNoise,
-  plus,
-  sumOfSquares,
-  uniformNoise,
+  noisyInitialState,
+  positionsAndVelocities,
 } from './MujocoEnv.js'
 
 /** The id Gymnasium registers. */
@@ -103,9 +102,7 @@ export const HALF_CHEETAH_XML = `<mujoco model="half_cheetah">
  */
 export const HalfCheetahOptionsCodec = withDefaults(
   strictObject(`${HALF_CHEETAH_ID} options`, {
-    ...commonOptionCodecs,
-    forwardRewardWeight: FiniteNumber,
-    ctrlCostWeight: FiniteNumber,
+    ...locomotionOptionCodecs,
     excludeCurrentPositionsFromObservation: t.boolean,
   }),
   {
@@ -153,27 +150,15 @@ export const makeHalfCheetah = (options: PartialInputOf<typeof HalfCheetahOption
       const skip = decoded.excludeCurrentPositionsFromObservation ? 1 : 0
       return {
         observationSize: nq - skip + nv,
-        observe: () => {
-          const observation = new Float32Array(nq - skip + nv)
-          observation.set(simulation.qpos().subarray(skip))
-          observation.set(simulation.qvel(), nq - skip)
-          return observation
-        },
-        initialState: (_, key) => {
-          const [qposKey, qvelKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-          return {
-            qpos: plus(simulation.qpos0, uniformNoise(qposKey, nq, decoded.resetNoiseScale)),
-            qvel: plus(new Float64Array(nv), normalNoise(qvelKey, nv, decoded.resetNoiseScale)),
-          }
-        },
+        observe: () => positionsAndVelocities(simulation, skip, nq - skip + nv),
+        initialState: (_, key) => noisyInitialState(simulation, key, decoded.resetNoiseScale, 'normal'),
         resetInfo: () => ({ x_position: simulation.qpos()[0] ?? 0 }),
         step: (_, action) => {
           const xBefore = simulation.qpos()[0] ?? 0
           simulation.doSimulation(action, decoded.frameSkip)
           const xAfter = simulation.qpos()[0] ?? 0
           const xVelocity = (xAfter - xBefore) / dt
-          const forwardReward = decoded.forwardRewardWeight * xVelocity
-          const ctrlCost = decoded.ctrlCostWeight * sumOfSquares(action)
+          const { forwardReward, ctrlCost } = locomotionRewards(decoded, xVelocity, action)
           return {
             reward: forwardReward - ctrlCost,
             terminated: false,

@@ -16,10 +16,10 @@
  *
  * @module mujoco/Hopper
  */
-import { decodeOrThrow, FiniteNumber, type PartialInputOf, strictObject, withDefaults } from '@polyak/core'
+import { decodeOrThrow, type PartialInputOf, strictObject, withDefaults } from '@polyak/core'
 import * as t from 'io-ts'
-import { commonOptionCodecs, Interval, type MujocoEnv } from './MujocoEnv.js'
-import { makePlanarLocomotionEnv, strictlyWithin } from './planarLocomotion.js'
+import { Interval, type MujocoEnv } from './MujocoEnv.js'
+import { makePlanarLocomotionEnv, planarLocomotionOptionCodecs, strictlyWithin } from './planarLocomotion.js'
 
 /** The id Gymnasium registers. */
 export const HOPPER_ID = 'Hopper-v5'
@@ -84,11 +84,7 @@ export const HOPPER_XML = `<mujoco model="hopper">
  */
 export const HopperOptionsCodec = withDefaults(
   strictObject(`${HOPPER_ID} options`, {
-    ...commonOptionCodecs,
-    forwardRewardWeight: FiniteNumber,
-    ctrlCostWeight: FiniteNumber,
-    healthyReward: FiniteNumber,
-    terminateWhenUnhealthy: t.boolean,
+    ...planarLocomotionOptionCodecs,
     healthyStateRange: Interval,
     healthyZRange: Interval,
     healthyAngleRange: Interval,

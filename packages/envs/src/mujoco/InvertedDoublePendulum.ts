@@ -15,17 +15,9 @@
  *
  * @module mujoco/InvertedDoublePendulum
  */
-import { decodeOrThrow, FiniteNumber, type PartialInputOf, Rng, strictObject, withDefaults } from '@polyak/core'
+import { decodeOrThrow, FiniteNumber, type PartialInputOf, strictObject, withDefaults } from '@polyak/core'
 import type * as t from 'io-ts'
-import {
-  clip,
-  commonOptionCodecs,
-  type MujocoEnv,
-  makeMujocoEnv,
-  normalNoise,
-  plus,
-  uniformNoise,
-} from './MujocoEnv.js'
+import { clip, commonOptionCodecs, type MujocoEnv, makeMujocoEnv, noisyInitialState } from './MujocoEnv.js'
 
 /** The id Gymnasium registers. */
 export const INVERTED_DOUBLE_PENDULUM_ID = 'InvertedDoublePendulum-v5'
@@ -139,13 +131,7 @@ export const makeInvertedDoublePendulum = (
           observation[size - 1] = clip(simulation.qfrcConstraint()[0] ?? 0, -10, 10)
           return observation
         },
-        initialState: (_, key) => {
-          const [qposKey, qvelKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-          return {
-            qpos: plus(simulation.qpos0, uniformNoise(qposKey, nq, decoded.resetNoiseScale)),
-            qvel: plus(new Float64Array(nv), normalNoise(qvelKey, nv, decoded.resetNoiseScale)),
-          }
-        },
+        initialState: (_, key) => noisyInitialState(simulation, key, decoded.resetNoiseScale, 'normal'),
         resetInfo: () => ({}),
         step: (_, action) => {
           simulation.doSimulation(action, decoded.frameSkip)

@@ -13,9 +13,15 @@
  *
  * @module mujoco/InvertedPendulum
  */
-import { decodeOrThrow, type PartialInputOf, Rng, strictObject, withDefaults } from '@polyak/core'
+import { decodeOrThrow, type PartialInputOf, strictObject, withDefaults } from '@polyak/core'
 import type * as t from 'io-ts'
-import { commonOptionCodecs, type MujocoEnv, makeMujocoEnv, plus, uniformNoise } from './MujocoEnv.js'
+import {
+  commonOptionCodecs,
+  type MujocoEnv,
+  makeMujocoEnv,
+  noisyInitialState,
+  positionsAndVelocities,
+} from './MujocoEnv.js'
 
 /** The id Gymnasium registers. */
 export const INVERTED_PENDULUM_ID = 'InvertedPendulum-v5'
@@ -99,22 +105,10 @@ export const makeInvertedPendulum = (options: PartialInputOf<typeof InvertedPend
     frameSkip: decoded.frameSkip,
     makeTask: (simulation) => {
       const { nq, nv } = simulation
-      const observe = (): Float32Array => {
-        const observation = new Float32Array(nq + nv)
-        observation.set(simulation.qpos())
-        observation.set(simulation.qvel(), nq)
-        return observation
-      }
       return {
         observationSize: nq + nv,
-        observe,
-        initialState: (_, key) => {
-          const [qposKey, qvelKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-          return {
-            qpos: plus(simulation.qpos0, uniformNoise(qposKey, nq, decoded.resetNoiseScale)),
-            qvel: plus(new Float64Array(nv), uniformNoise(qvelKey, nv, decoded.resetNoiseScale)),
-          }
-        },
+        observe: () => positionsAndVelocities(simulation, 0, nq + nv),
+        initialState: (_, key) => noisyInitialState(simulation, key, decoded.resetNoiseScale, 'uniform'),
         resetInfo: () => ({}),
         step: (_, action) => {
           simulation.doSimulation(action, decoded.frameSkip)

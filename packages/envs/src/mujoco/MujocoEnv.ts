@@ -14,11 +14,12 @@
  *
  * @module mujoco/MujocoEnv
  */
-import { Box, type BoxSpec, NonNegativeNumber, PositiveInt, Rng, strictObject } from '@polyak/core'
+import { Box, type BoxSpec, FiniteNumber, NonNegativeNumber, PositiveInt, Rng, strictObject } from '@polyak/core'
 import * as t from 'io-ts'
 import { checkAction, type Env, type ResetOptions, type ResetResult, type StepInfo, type StepResult } from '../Env.js'
 import type { Frame } from '../Frame.js'
 import { decodeResetOptions } from '../makeEnvFromStateMachine.js'
+import { checkSeed, makeResetKeyStream } from '../resetKeys.js'
 import { type MujocoCamera, renderSimulation } from './render.js'
 import { mujocoRuntime } from './runtime.js'
 import { loadSimulation, type Simulation } from './simulation.js'
@@ -101,13 +102,6 @@ export interface MujocoEnv extends Env {
 /** Gymnasium's reset ignores options; here any key is an error (no silent typos). */
 const NoResetOptions = strictObject('MuJoCo env reset options', {})
 
-/** The seed of a reset: a safe integer, or left out. */
-const checkSeed = (id: string, seed: unknown): void => {
-  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed))) {
-    throw new RangeError(`${id}: reset: seed must be a safe integer, got ${String(seed)}`)
-  }
-}
-
 /**
  * Loads the model, builds the task and wraps both as a {@link MujocoEnv}.
  *
@@ -141,7 +135,7 @@ export const makeMujocoEnv = (definition: {
     simulation.ctrlRange.map(([, high]) => high),
     [simulation.nu],
   )
-  let key = Rng.key(0)
+  const keys = makeResetKeyStream()
   let started = false
   let closed = false
 
@@ -159,9 +153,7 @@ export const makeMujocoEnv = (definition: {
     open('reset')
     checkSeed(id, resetOptions.seed)
     decodeResetOptions(id, NoResetOptions, resetOptions.options)
-    if (resetOptions.seed !== undefined) key = Rng.key(resetOptions.seed)
-    const [resetKey, nextKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-    key = nextKey
+    const resetKey = keys.next(resetOptions.seed)
     simulation.resetData()
     const { qpos, qvel } = task.initialState(simulation, resetKey)
     simulation.setState(qpos, qvel)
@@ -244,6 +236,75 @@ export const sumOfSquares = (values: ArrayLike<number>): number => {
 /** x clipped to [low, high]. */
 export const clip = (x: number, low: number, high: number): number => Math.min(Math.max(x, low), high)
 
+/**
+ * The state a reset starts from, as most Gymnasium MuJoCo envs draw it: `qpos0` + U(±scale) from the first half of
+ * `key`, and zero velocities + noise of `scale` from the second half, uniform U(±scale) or normal scale·N(0, 1) as
+ * `velocityNoise` says.
+ *
+ * @example
+ * ```ts
+ * initialState: (simulation, key) => noisyInitialState(simulation, key, 0.1, 'normal')
+ * ```
+ */
+export const noisyInitialState = (
+  simulation: Pick<Simulation, 'nq' | 'nv' | 'qpos0'>,
+  key: Rng.Key,
+  scale: number,
+  velocityNoise: 'uniform' | 'normal',
+): { readonly qpos: Float64Array; readonly qvel: Float64Array } => {
+  const { nq, nv } = simulation
+  const [qposKey, qvelKey] = Rng.split(key) as [Rng.Key, Rng.Key]
+  const noise = velocityNoise === 'uniform' ? uniformNoise : normalNoise
+  return {
+    qpos: plus(simulation.qpos0, uniformNoise(qposKey, nq, scale)),
+    qvel: plus(new Float64Array(nv), noise(qvelKey, nv, scale)),
+  }
+}
+
+/**
+ * A fresh float32 observation of `size` values that starts with `qpos` without its first `skip` values, followed by
+ * `qvel` (each clipped to ±`velocityLimit` when one is given); values past those are left at 0 for the caller.
+ *
+ * @example
+ * ```ts
+ * observe: () => positionsAndVelocities(simulation, 1, simulation.nq - 1 + simulation.nv, 10)
+ * ```
+ */
+export const positionsAndVelocities = (
+  simulation: Pick<Simulation, 'nq' | 'nv' | 'qpos' | 'qvel'>,
+  skip: number,
+  size: number,
+  velocityLimit?: number,
+): Float32Array => {
+  const { nq, nv } = simulation
+  const observation = new Float32Array(size)
+  observation.set(simulation.qpos().subarray(skip))
+  if (velocityLimit === undefined) observation.set(simulation.qvel(), nq - skip)
+  else {
+    const qvel = simulation.qvel()
+    for (let i = 0; i < nv; i++) observation[nq - skip + i] = clip(qvel[i] ?? 0, -velocityLimit, velocityLimit)
+  }
+  return observation
+}
+
+/**
+ * The reward terms of the locomotion envs (HalfCheetah, Hopper, Walker2d, Ant): `forwardRewardWeight`·x velocity and
+ * the control cost `ctrlCostWeight`·Σa² (a positive cost).
+ *
+ * @example
+ * ```ts
+ * const { forwardReward, ctrlCost } = locomotionRewards(decoded, xVelocity, action)
+ * ```
+ */
+export const locomotionRewards = (
+  weights: { readonly forwardRewardWeight: number; readonly ctrlCostWeight: number },
+  xVelocity: number,
+  action: ArrayLike<number>,
+): { readonly forwardReward: number; readonly ctrlCost: number } => ({
+  forwardReward: weights.forwardRewardWeight * xVelocity,
+  ctrlCost: weights.ctrlCostWeight * sumOfSquares(action),
+})
+
 /** An interval [low, high] of an env option, as Gymnasium's `healthy_z_range`: two numbers (±Infinity allowed), low ≤ high. */
 export interface IntervalBrand {
   readonly Interval: unique symbol
@@ -291,4 +352,13 @@ export const commonOptionCodecs = {
   frameSkip: PositiveInt,
   /** The scale of the reset noise. */
   resetNoiseScale: NonNegativeNumber,
+}
+
+/** The codecs of the options every locomotion env (HalfCheetah, Hopper, Walker2d, Ant) takes: the common ones and the reward weights. */
+export const locomotionOptionCodecs = {
+  ...commonOptionCodecs,
+  /** The weight of the forward velocity in the reward. */
+  forwardRewardWeight: FiniteNumber,
+  /** The weight of the control cost Σa². */
+  ctrlCostWeight: FiniteNumber,
 }

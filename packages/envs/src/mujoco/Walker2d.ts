@@ -15,10 +15,10 @@
  *
  * @module mujoco/Walker2d
  */
-import { decodeOrThrow, FiniteNumber, type PartialInputOf, strictObject, withDefaults } from '@polyak/core'
+import { decodeOrThrow, type PartialInputOf, strictObject, withDefaults } from '@polyak/core'
 import * as t from 'io-ts'
-import { commonOptionCodecs, Interval, type MujocoEnv } from './MujocoEnv.js'
-import { makePlanarLocomotionEnv, strictlyWithin } from './planarLocomotion.js'
+import { Interval, type MujocoEnv } from './MujocoEnv.js'
+import { makePlanarLocomotionEnv, planarLocomotionOptionCodecs, strictlyWithin } from './planarLocomotion.js'
 
 /** The id Gymnasium registers. */
 export const WALKER2D_ID = 'Walker2d-v5'
@@ -88,11 +88,7 @@ export const WALKER2D_XML = `<mujoco model="walker2d">
  */
 export const Walker2dOptionsCodec = withDefaults(
   strictObject(`${WALKER2D_ID} options`, {
-    ...commonOptionCodecs,
-    forwardRewardWeight: FiniteNumber,
-    ctrlCostWeight: FiniteNumber,
-    healthyReward: FiniteNumber,
-    terminateWhenUnhealthy: t.boolean,
+    ...planarLocomotionOptionCodecs,
     healthyZRange: Interval,
     healthyAngleRange: Interval,
     excludeCurrentPositionsFromObservation: t.boolean,

@@ -6,9 +6,34 @@
  *
  * @module mujoco/planarLocomotion
  */
-import { Rng } from '@polyak/core'
-import { clip, type MujocoEnv, makeMujocoEnv, plus, sumOfSquares, uniformNoise } from './MujocoEnv.js'
+import { FiniteNumber } from '@polyak/core'
+import * as t from 'io-ts'
+import {
+  locomotionOptionCodecs,
+  locomotionRewards,
+  type MujocoEnv,
+  makeMujocoEnv,
+  noisyInitialState,
+  positionsAndVelocities,
+} from './MujocoEnv.js'
 import type { Simulation } from './simulation.js'
+
+/**
+ * The codecs of the options Hopper-v5 and Walker2d-v5 share, in their order: the locomotion options, then
+ * `healthyReward` and `terminateWhenUnhealthy`.
+ *
+ * @example
+ * ```ts
+ * strictObject('Hopper-v5 options', { ...planarLocomotionOptionCodecs, healthyZRange: Interval })
+ * ```
+ */
+export const planarLocomotionOptionCodecs = {
+  ...locomotionOptionCodecs,
+  /** The reward of every step that ends healthy. */
+  healthyReward: FiniteNumber,
+  /** Whether an unhealthy state terminates the episode. */
+  terminateWhenUnhealthy: t.boolean,
+}
 
 /** The options the two envs share (decoded). */
 export interface PlanarLocomotionOptions {
@@ -45,20 +70,8 @@ export const makePlanarLocomotionEnv = (
       const initialZ = simulation.qpos0[1] ?? 0
       return {
         observationSize: nq - skip + nv,
-        observe: () => {
-          const observation = new Float32Array(nq - skip + nv)
-          observation.set(simulation.qpos().subarray(skip))
-          const qvel = simulation.qvel()
-          for (let i = 0; i < nv; i++) observation[nq - skip + i] = clip(qvel[i] ?? 0, -10, 10)
-          return observation
-        },
-        initialState: (_, key) => {
-          const [qposKey, qvelKey] = Rng.split(key) as [Rng.Key, Rng.Key]
-          return {
-            qpos: plus(simulation.qpos0, uniformNoise(qposKey, nq, options.resetNoiseScale)),
-            qvel: plus(new Float64Array(nv), uniformNoise(qvelKey, nv, options.resetNoiseScale)),
-          }
-        },
+        observe: () => positionsAndVelocities(simulation, skip, nq - skip + nv, 10),
+        initialState: (_, key) => noisyInitialState(simulation, key, options.resetNoiseScale, 'uniform'),
         resetInfo: () => {
           const qpos = simulation.qpos()
           return { x_position: qpos[0] ?? 0, z_distance_from_origin: (qpos[1] ?? 0) - initialZ }
@@ -70,9 +83,8 @@ export const makePlanarLocomotionEnv = (
           const xAfter = qpos[0] ?? 0
           const xVelocity = (xAfter - xBefore) / dt
           const healthy = isHealthy(qpos, simulation.qvel())
-          const forwardReward = options.forwardRewardWeight * xVelocity
+          const { forwardReward, ctrlCost } = locomotionRewards(options, xVelocity, action)
           const healthyReward = healthy ? options.healthyReward : 0
-          const ctrlCost = options.ctrlCostWeight * sumOfSquares(action)
           return {
             reward: forwardReward + healthyReward - ctrlCost,
             terminated: !healthy && options.terminateWhenUnhealthy,
