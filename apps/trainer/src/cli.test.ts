@@ -1,10 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { ConfigError, decodeOrThrow } from '@polyak/core'
 import { describe, expect, it } from 'vitest'
-import { parseArgs } from './cli.js'
-import { DemoConfigCodec } from './config.js'
+import { flags, parseArgs, undocumentedFlags, usage } from './cli.js'
 
 describe('parseArgs', () => {
   it('reads --key value and --key=value, camel-cases names and parses JSON values', () => {
@@ -18,11 +16,14 @@ describe('parseArgs', () => {
     })
   })
 
-  it('loads --config first and lets flags override it', () => {
+  it('loads --config relative to cwd first, lets flags override it and merges nested objects key by key', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'polyak-cli-'))
-    const file = path.join(dir, 'run.json')
-    writeFileSync(file, JSON.stringify({ steps: 10, seed: 4 }))
-    expect(parseArgs(['--config', file, '--seed', '5'])).toEqual({ steps: 10, seed: 5 })
+    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ steps: 10, seed: 4, agent: { tau: 0.01, gamma: 0.9 } }))
+    expect(parseArgs(['--config', 'run.json', '--seed', '5', '--agent', '{"tau":0.02}'], { cwd: dir })).toEqual({
+      steps: 10,
+      seed: 5,
+      agent: { tau: 0.02, gamma: 0.9 },
+    })
   })
 
   it('rejects positional arguments, missing values and unreadable config files', () => {
@@ -34,24 +35,18 @@ describe('parseArgs', () => {
   })
 })
 
-describe('DemoConfigCodec', () => {
-  it('fills every default', () => {
-    const config = decodeOrThrow(DemoConfigCodec, {})
-    expect(config).toMatchObject({ steps: 400, seed: 1, backend: 'auto', tau: 0.005, hiddenSizes: [256, 256] })
+describe('flags and usage', () => {
+  it('document every config key of every algorithm', () => {
+    expect(undocumentedFlags()).toEqual([])
+    const documented = flags().map((f) => f.flag)
+    for (const flag of ['--config', '--resume', '--steps', '--hidden-sizes', '--target-noise', '--log-every']) {
+      expect(documented).toContain(flag)
+    }
   })
 
-  it('rejects bad values and unknown keys before anything runs, naming each field', () => {
-    let caught: unknown
-    try {
-      decodeOrThrow(DemoConfigCodec, parseArgs(['--tau', '1.5', '--tua', '0.1', '--steps', '-3']), 'trainer config')
-    } catch (error) {
-      caught = error
-    }
-    expect(caught).toBeInstanceOf(ConfigError)
-    const issues = (caught as ConfigError).issues
-    expect(issues).toContain('tau: expected a number in (0, 1], got 1.5')
-    expect(issues.some((line) => line.startsWith('tua: unknown key') && line.includes("did you mean 'tau'"))).toBe(true)
-    expect(issues.some((line) => line.startsWith('steps: expected an integer > 0, got -3'))).toBe(true)
-    expect((caught as Error).message.startsWith('Invalid trainer config:')).toBe(true)
+  it('--help lists every flag with its default', () => {
+    const text = usage('npm start --')
+    for (const f of flags()) expect(text).toContain(`  ${f.flag} ${f.value}`)
+    expect(text).toMatch(/--steps n +environment steps of the run \[15000\]/)
   })
 })

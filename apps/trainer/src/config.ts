@@ -1,11 +1,22 @@
+/**
+ * The trainer's configuration: every field of the pipelines' `ExperimentConfigCodec`, the algorithm's own `agent`
+ * codec in place of its free-form record, the trainer's fields (`preset`, `backend`, `outDir`, `runName`,
+ * `logEvery`) and a few top-level shortcuts into `agent` (`--hidden-sizes`, `--learning-rate`, …). One strict
+ * decode reports every problem, with a "did you mean" hint for a misspelt key.
+ *
+ * @module config
+ */
+import * as agents from '@polyak/agents'
 import {
-  NonNegativeInt,
-  PositiveInt,
+  ConfigError,
+  decodeOrThrow,
   PositiveNumber,
+  type StrictObjectC,
   strictObject,
-  UnitIntervalOpenClosed,
+  type WithDefaultsC,
   withDefaults,
 } from '@polyak/core'
+import { ExperimentConfigCodec } from '@polyak/pipelines'
 import * as t from 'io-ts'
 
 /** The backends a user can ask for on the command line. */
@@ -14,40 +25,291 @@ const BackendCodec = t.keyof(
   'one of auto, wasm, cpu, tensorflow',
 )
 
-/** Config of the embedded demo job; every field has a default. */
-export const DemoConfigCodec = withDefaults(
-  strictObject('DemoConfig', {
-    /** Gradient steps to run. */
-    steps: PositiveInt,
-    /** Seed of every random draw (network init, data). */
-    seed: NonNegativeInt,
-    /** tfjs backend: `auto` picks the fastest that loads. */
-    backend: BackendCodec,
-    /** Samples per gradient step. */
-    batchSize: PositiveInt,
-    /** Adam step size. */
-    learningRate: PositiveNumber,
-    /** Polyak averaging coefficient of the target network. */
-    tau: UnitIntervalOpenClosed,
-    /** Hidden layer widths of the critic. */
-    hiddenSizes: t.array(PositiveInt),
-    /** Print a progress line every this many steps. */
-    logEvery: PositiveInt,
-    /** Where run folders are written. */
-    outDir: t.string,
-  }),
-  {
-    steps: 400,
-    seed: 1,
-    backend: 'auto',
-    batchSize: 256,
-    learningRate: 1e-3,
-    tau: 0.005,
-    hiddenSizes: [256, 256],
-    logEvery: 50,
-    outDir: 'runs',
-  },
+/** The presets: the embedded default, or CleanRL's TD3/DDPG script defaults. */
+const PresetCodec = t.keyof({ default: null, cleanrl: null }, 'one of default, cleanrl')
+
+/** A preset name. */
+export type Preset = t.TypeOf<typeof PresetCodec>
+
+/** When progress is printed: every `n` seconds (`"2s"`, `"0.5s"`) or every `n` environment steps (`1000`). */
+export type LogEvery = number | `${number}s`
+
+const SECONDS = /^(\d+(?:\.\d*)?|\.\d+)s$/
+
+/**
+ * `logEvery` parsed: `{ seconds }` or `{ steps }`.
+ *
+ * @example
+ * ```ts
+ * parseLogEvery('2s') // { seconds: 2 }
+ * parseLogEvery(500) // { steps: 500 }
+ * ```
+ */
+export const parseLogEvery = (value: LogEvery): { readonly seconds: number } | { readonly steps: number } =>
+  typeof value === 'number' ? { steps: value } : { seconds: Number((SECONDS.exec(value) as RegExpExecArray)[1]) }
+
+const isLogEvery = (u: unknown): u is LogEvery =>
+  (typeof u === 'number' && Number.isInteger(u) && u > 0) ||
+  (typeof u === 'string' && SECONDS.test(u) && Number(SECONDS.exec(u)?.[1]) > 0)
+
+const LogEveryCodec = new t.Type<LogEvery, LogEvery, unknown>(
+  'seconds like "2s" or a whole number of steps like 1000',
+  isLogEvery,
+  (u, c) =>
+    isLogEvery(u)
+      ? t.success(u)
+      : t.failure(u, c, `expected seconds like "2s" or a whole number of steps > 0, got ${JSON.stringify(u)}`),
+  (a) => a,
 )
 
-/** A decoded demo config. */
-export type DemoConfig = t.TypeOf<typeof DemoConfigCodec>
+const isRunName = (u: unknown): u is string => typeof u === 'string' && /^[\w.-]+$/.test(u) && u !== '.' && u !== '..'
+
+const RunNameCodec = new t.Type<string, string, unknown>(
+  'a folder name',
+  isRunName,
+  (u, c) =>
+    isRunName(u)
+      ? t.success(u)
+      : t.failure(u, c, `expected a folder name of letters, digits, '.', '_' and '-', got ${JSON.stringify(u)}`),
+  (a) => a,
+)
+
+/** A prop that may be left out; errors are the inner codec's own (one line, not a union's two). */
+const optional = <A, O>(codec: t.Type<A, O, unknown>): t.Type<A | undefined, O | undefined, unknown> =>
+  new t.Type<A | undefined, O | undefined, unknown>(
+    codec.name,
+    (u): u is A | undefined => u === undefined || codec.is(u),
+    (u, c) => (u === undefined ? t.success(undefined) : codec.validate(u, c)),
+    (a) => (a === undefined ? undefined : codec.encode(a)),
+  )
+
+/** Top-level flags that set a field of `agent` (they override the same key given inside `--agent`). */
+const AGENT_SHORTCUTS = [
+  'hiddenSizes',
+  'actorLearningRate',
+  'criticLearningRate',
+  'gamma',
+  'tau',
+  'policyDelay',
+  'targetNoise',
+  'targetNoiseClip',
+] as const
+
+/** An algorithm's agent codec: a strict object with defaults, like `Td3ConfigCodec`. */
+type AgentCodec = WithDefaultsC<StrictObjectC<t.Props>>
+
+/**
+ * The algorithms `runExperiment` knows (the keys of its `algo` codec).
+ *
+ * @example
+ * ```ts
+ * ALGOS // ['td3', 'ddpg', …]
+ * ```
+ */
+export const ALGOS: readonly string[] = Object.keys(
+  (ExperimentConfigCodec.codec.props.algo as unknown as { readonly keys: Readonly<Record<string, unknown>> }).keys,
+)
+
+/**
+ * The agent codec of an algorithm, by `@polyak/agents`' naming: `td3` → `Td3ConfigCodec`, `ddpg` →
+ * `DdpgConfigCodec` (and so on for every algorithm `runExperiment` knows); TD3's for anything else (the `algo`
+ * field reports that).
+ */
+const agentCodecOf = (algo: unknown): AgentCodec => {
+  const name = typeof algo === 'string' ? `${algo.charAt(0).toUpperCase()}${algo.slice(1)}ConfigCodec` : ''
+  const codec = ALGOS.includes(algo as string) ? (agents as Readonly<Record<string, unknown>>)[name] : undefined
+  return (codec ?? agents.Td3ConfigCodec) as unknown as AgentCodec
+}
+
+/**
+ * The trainer's props for an algorithm: the experiment's, with `agent` checked by the algorithm's codec, the
+ * trainer's own fields, and the agent shortcuts that algorithm has (DDPG has no `targetNoise`).
+ */
+const trainerProps = (algo: unknown) => {
+  const agent = agentCodecOf(algo)
+  const agentProps = agent.codec.props
+  const shortcuts = Object.fromEntries(
+    AGENT_SHORTCUTS.filter((key) => key in agentProps).map((key) => [key, optional(agentProps[key] as t.Mixed)]),
+  ) as Record<(typeof AGENT_SHORTCUTS)[number], t.Type<unknown, unknown, unknown>>
+  return {
+    ...ExperimentConfigCodec.codec.props,
+    /** The algorithm's own config (`Td3ConfigCodec`, `DdpgConfigCodec`, …), defaults filled in. */
+    agent,
+    /** Which defaults fill what is not given: the embedded default job or CleanRL's defaults. */
+    preset: PresetCodec,
+    /** tfjs backend: `auto` picks the fastest that loads. */
+    backend: BackendCodec,
+    /** Where run folders are written (relative to where the command was run). */
+    outDir: t.string,
+    /** The run folder's name; default `<env>__<algo>__<seed>__<unix time>`. */
+    runName: optional(RunNameCodec),
+    /** Print a progress line every `"<n>s"` seconds or every `<n>` steps. */
+    logEvery: LogEveryCodec,
+    /** Sets both `agent.actorLearningRate` and `agent.criticLearningRate` (each of those wins over it). */
+    learningRate: optional(PositiveNumber),
+    ...shortcuts,
+  }
+}
+
+/**
+ * The embedded default job: TD3 on Pendulum-v1 sized to finish in a few minutes on a 2-core CPU (64-64 networks,
+ * batch 128, 1k warm-up steps, 15k steps), evaluated and checkpointed every 5k steps. The replay holds 100k
+ * transitions: behaviourally the same as CleanRL's 1M for any run up to 100k steps (uniform sampling only sees the
+ * stored rows), with checkpoints a tenth of the size.
+ */
+const DEFAULT_PRESET = {
+  ...ExperimentConfigCodec.defaults,
+  preset: 'default',
+  algo: 'td3',
+  env: 'Pendulum-v1',
+  steps: 15_000,
+  seed: 1,
+  warmupSteps: 1_000,
+  batchSize: 128,
+  bufferSize: 100_000,
+  explorationNoise: 0.1,
+  agent: { hiddenSizes: [64, 64] },
+  evalEvery: 5_000,
+  evalEpisodes: 5,
+  checkpointEvery: 5_000,
+  backend: 'auto',
+  outDir: 'runs',
+  logEvery: '2s',
+} as const
+
+/**
+ * CleanRL's TD3/DDPG script defaults (1M steps, 25k random warm-up steps, batch 256 from a 1M replay, 256-256
+ * networks, Adam 3e-4, σ 0.1): the pipelines' own `ExperimentConfigCodec` defaults, with an evaluation of 10
+ * episodes and a checkpoint every 10k steps.
+ */
+const CLEANRL_PRESET = {
+  ...ExperimentConfigCodec.defaults,
+  preset: 'cleanrl',
+  agent: {},
+  evalEvery: 10_000,
+  evalEpisodes: 10,
+  checkpointEvery: 10_000,
+  backend: 'auto',
+  outDir: 'runs',
+  logEvery: '2s',
+} as const
+
+/**
+ * The defaults of each preset, in the encoded (JSON) form.
+ *
+ * @example
+ * ```ts
+ * PRESETS.default.steps // 15000
+ * PRESETS.cleanrl.warmupSteps // 25000
+ * ```
+ */
+export const PRESETS = { default: DEFAULT_PRESET, cleanrl: CLEANRL_PRESET } as const
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/**
+ * The trainer codec for an input: the props of its algorithm (TD3 unless it says `ddpg`) and the defaults of its
+ * preset (`default` unless it names `cleanrl`).
+ *
+ * @example
+ * ```ts
+ * decodeOrThrow(trainerCodecFor({ preset: 'cleanrl' }), { preset: 'cleanrl' }).batchSize // 256
+ * ```
+ */
+export const trainerCodecFor = (input: unknown) => {
+  const raw = isRecord(input) ? input : {}
+  const preset = raw.preset === 'cleanrl' ? CLEANRL_PRESET : DEFAULT_PRESET
+  const algo = raw.algo ?? preset.algo
+  return withDefaults(strictObject('TrainerConfig', trainerProps(algo)), preset as never)
+}
+
+type Decoded = t.TypeOf<ReturnType<typeof trainerCodecFor>>
+
+/** The decoded agent config of an algorithm (every algorithm's has `hiddenSizes`). */
+export type AgentConfig = Readonly<Record<string, unknown>> & { readonly hiddenSizes: readonly number[] }
+
+/**
+ * A decoded trainer config: the experiment's fields with the full agent config (shortcuts folded in), and the
+ * trainer's own fields. This is what `config.json` of a run holds.
+ */
+export type TrainerConfig = Omit<
+  Decoded,
+  (typeof AGENT_SHORTCUTS)[number] | 'learningRate' | 'agent' | 'runName' | 'logEvery'
+> & {
+  readonly agent: AgentConfig
+  readonly runName?: string
+  readonly logEvery: LogEvery
+}
+
+/**
+ * Validates a raw config (from flags and `--config`) and returns the decoded trainer config, with the agent
+ * shortcuts moved into `agent`.
+ *
+ * @throws ConfigError (`Invalid trainer config:` and one line per problem) for an unknown key or a bad value
+ *
+ * @example
+ * ```ts
+ * const config = decodeTrainerConfig({ steps: 2000, hiddenSizes: [32] })
+ * config.agent.hiddenSizes // [32]
+ * ```
+ */
+export const decodeTrainerConfig = (input: unknown): TrainerConfig => {
+  const decoded = decodeOrThrow(trainerCodecFor(input), input, 'trainer config') as Record<string, unknown>
+  const agent: Record<string, unknown> = { ...(decoded.agent as Record<string, unknown>) }
+  const raw = isRecord(input) ? input : {}
+  const rawAgent = isRecord(raw.agent) ? raw.agent : {}
+  if (decoded.learningRate !== undefined) {
+    // --learning-rate sets both, unless one is given on its own (as a flag or inside --agent)
+    if (raw.actorLearningRate === undefined && rawAgent.actorLearningRate === undefined) {
+      agent.actorLearningRate = decoded.learningRate
+    }
+    if (raw.criticLearningRate === undefined && rawAgent.criticLearningRate === undefined) {
+      agent.criticLearningRate = decoded.learningRate
+    }
+  }
+  const rest: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(decoded)) {
+    if ((AGENT_SHORTCUTS as readonly string[]).includes(key)) {
+      if (value !== undefined) agent[key] = value
+    } else if (key !== 'learningRate' && key !== 'agent') rest[key] = value
+  }
+  return { ...rest, agent } as unknown as TrainerConfig
+}
+
+/**
+ * The part of a trainer config that `runExperiment` takes.
+ *
+ * @example
+ * ```ts
+ * runExperiment(experimentConfigOf(config))
+ * ```
+ */
+export const experimentConfigOf = (config: TrainerConfig) => {
+  const keys = Object.keys(ExperimentConfigCodec.codec.props) as Array<keyof typeof ExperimentConfigCodec.codec.props>
+  return Object.fromEntries(keys.map((key) => [key, config[key]])) as unknown as t.TypeOf<typeof ExperimentConfigCodec>
+}
+
+/**
+ * Reads the config a run saved (`config.json`) and applies the one override a resume accepts (`steps`).
+ *
+ * @throws ConfigError when the saved config no longer decodes, or the override is invalid
+ *
+ * @example
+ * ```ts
+ * const config = savedConfigWithSteps(JSON.parse(readFileSync('runs/a/config.json', 'utf8')), 20_000)
+ * ```
+ */
+export const savedConfigWithSteps = (saved: unknown, steps: unknown): TrainerConfig => {
+  if (!isRecord(saved)) throw new ConfigError(['(root): expected the JSON object of a saved config'], 'saved config')
+  return decodeTrainerConfig(steps === undefined ? saved : { ...saved, steps })
+}
+
+/**
+ * The keys the trainer accepts, for `--help`.
+ *
+ * @example
+ * ```ts
+ * configKeys('td3').includes('targetNoise') // true
+ * ```
+ */
+export const configKeys = (algo = 'td3'): readonly string[] => Object.keys(trainerProps(algo))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { lineChart, niceTicks } from './svgChart.js'
+import { formatTick, lineChart, niceDomain, niceTicks } from './svgChart.js'
 
 describe('lineChart', () => {
   it('draws one polyline per series with one point per finite input point', () => {
@@ -44,11 +44,36 @@ describe('lineChart', () => {
           ],
         },
       ],
-      { title: 't', xLabel: 'x', yLabel: 'y', width: 200, height: 100 },
+      { title: 't', xLabel: 'x', yLabel: 'y', width: 200, height: 120 },
     )
     const points = /points="([^"]*)"/.exec(svg)?.[1]?.split(' ') ?? []
-    // left margin 70, right 20, top 40, bottom 50
-    expect(points).toEqual(['70.0,50.0', '180.0,40.0'])
+    // left margin 70, right 20, top 60 (title and legend above the plot), bottom 50; [0, 10] × [0, 5] are nice already
+    expect(points).toEqual(['70.0,70.0', '180.0,60.0'])
+  })
+
+  it('draws a dot per point for a series with markers', () => {
+    const svg = lineChart(
+      [
+        {
+          name: 'a',
+          points: [
+            [0, 0],
+            [1, 1],
+            [2, 4],
+          ],
+        },
+        {
+          name: 'b',
+          points: [
+            [0, 1],
+            [2, 2],
+          ],
+          markers: true,
+        },
+      ],
+      { title: 't', xLabel: 'x', yLabel: 'y' },
+    )
+    expect(svg.match(/<circle /g)).toHaveLength(2)
   })
 })
 
@@ -57,5 +82,28 @@ describe('niceTicks', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1])
     expect(niceTicks(-1600, 0)).toEqual([-1500, -1000, -500, 0])
     for (const v of niceTicks(3.3, 97.1)) expect(v >= 3.3 && v <= 97.1).toBe(true)
+  })
+})
+
+describe('formatTick', () => {
+  it('writes steps in full and tiny or huge values as exponentials', () => {
+    expect([15_000, 250_000, -1500, 0.25, 0, 2e7, 1e-4].map(formatTick)).toEqual([
+      '15000',
+      '250000',
+      '-1500',
+      '0.25',
+      '0',
+      '2.0e+7',
+      '1.0e-4',
+    ])
+  })
+})
+
+describe('niceDomain', () => {
+  it('widens the data range outwards to whole nice steps, so the axes start and end on a tick', () => {
+    expect(niceDomain(20, 210)).toEqual([0, 250])
+    expect(niceDomain(-1812, -95)).toEqual([-2000, 0])
+    expect(niceDomain(0, 15000)).toEqual([0, 15000])
+    expect(niceDomain(3, 3)).toEqual([2, 4])
   })
 })

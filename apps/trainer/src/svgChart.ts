@@ -2,6 +2,8 @@
 export interface Series {
   readonly name: string
   readonly points: ReadonlyArray<readonly [number, number]>
+  /** Also draw a dot at every point (for sparse series such as evaluations). */
+  readonly markers?: boolean
 }
 
 /** Labels of a chart. */
@@ -18,19 +20,32 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd']
 const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
+/** A round step (1, 2 or 5 times a power of ten) that splits [low, high] into about `count` parts. */
+const niceStep = (low: number, high: number, count: number): number => {
+  const raw = (high - low) / count
+  const magnitude = 10 ** Math.floor(Math.log10(raw))
+  return ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude
+}
+
+/** [low, high] widened outwards to whole multiples of a nice step, so the axes start and end on a tick. */
+export const niceDomain = (low: number, high: number, count = 5): readonly [number, number] => {
+  if (!(high > low)) return [low - 1, low + 1]
+  const step = niceStep(low, high, count)
+  return [Math.floor(low / step + 1e-9) * step + 0, Math.ceil(high / step - 1e-9) * step + 0] // + 0: no −0
+}
+
 /** Round, human-friendly tick values covering [low, high]. */
 export const niceTicks = (low: number, high: number, count = 5): readonly number[] => {
   if (!(high > low)) return [low]
-  const raw = (high - low) / count
-  const magnitude = 10 ** Math.floor(Math.log10(raw))
-  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude
+  const step = niceStep(low, high, count)
   const ticks: number[] = []
   for (let v = Math.ceil(low / step) * step; v <= high + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)))
   return ticks
 }
 
-const formatTick = (v: number): string =>
-  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4)))
+/** A tick label: plain below 10⁷ (environment steps read best in full), exponential beyond and for tiny values. */
+export const formatTick = (v: number): string =>
+  Math.abs(v) >= 1e7 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(6)))
 
 /**
  * A self-contained SVG line chart (axes, ticks, legend) for learning curves; non-finite points are skipped.
@@ -44,7 +59,7 @@ const formatTick = (v: number): string =>
 export const lineChart = (series: readonly Series[], options: ChartOptions): string => {
   const width = options.width ?? 720
   const height = options.height ?? 420
-  const margin = { left: 70, right: 20, top: 40, bottom: 50 }
+  const margin = { left: 70, right: 20, top: 60, bottom: 50 }
   const finite = series.map((s) => ({
     ...s,
     points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
@@ -54,8 +69,8 @@ export const lineChart = (series: readonly Series[], options: ChartOptions): str
   const ys = all.map(([, y]) => y)
   const [x0, x1] = xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : [0, 1]
   const [y0, y1] = ys.length > 0 ? [Math.min(...ys), Math.max(...ys)] : [0, 1]
-  const [xLow, xHigh] = x1 > x0 ? [x0, x1] : [x0 - 1, x0 + 1]
-  const [yLow, yHigh] = y1 > y0 ? [y0, y1] : [y0 - 1, y0 + 1]
+  const [xLow, xHigh] = niceDomain(x0, x1)
+  const [yLow, yHigh] = niceDomain(y0, y1)
   const plotW = width - margin.left - margin.right
   const plotH = height - margin.top - margin.bottom
   const sx = (x: number) => margin.left + ((x - xLow) / (xHigh - xLow)) * plotW
@@ -65,12 +80,19 @@ export const lineChart = (series: readonly Series[], options: ChartOptions): str
   const lines = finite.map((s, i) => {
     const color = COLORS[i % COLORS.length] as string
     const points = s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')
-    return `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points}"/>`
+    const dots = s.markers
+      ? s.points.map(([x, y]) => `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${color}"/>`)
+      : []
+    return [`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points}"/>`, ...dots].join('\n')
   })
+  // one row between the title and the plot, entries placed one after another (about 7 px per character)
+  let legendX = margin.left
   const legend = finite.map((s, i) => {
-    const y = margin.top + 14 + i * 16
+    const y = margin.top - 16
     const color = COLORS[i % COLORS.length] as string
-    return `<line x1="${width - 170}" x2="${width - 150}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"/><text x="${width - 145}" y="${y + 4}">${escapeXml(s.name)}</text>`
+    const x = legendX
+    legendX += 30 + 7 * s.name.length + 16
+    return `<line x1="${x}" x2="${x + 20}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"/><text x="${x + 25}" y="${y + 4}">${escapeXml(s.name)}</text>`
   })
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,

@@ -2,7 +2,7 @@ import { Box, ConfigError, Rng } from '@polyak/core'
 import { describe, expect, it } from 'vitest'
 import type { Env } from './Env.js'
 import { makePendulum } from './Pendulum.js'
-import { envSpec, makeEnv, registerEnv, registeredEnvIds } from './registry.js'
+import { envSpec, makeEnv, prepareEnv, registerEnv, registeredEnvIds } from './registry.js'
 
 /** Runs `steps` uniformly random actions, resetting at episode ends; returns counts and the reward range. */
 const randomRun = (env: Env, steps: number, seed: number) => {
@@ -145,5 +145,15 @@ describe('registry', () => {
       expect(walker.maxReward).toBeLessThan(10)
       expect(walker.outside).toBeLessThanOrEqual(5)
     }
+  })
+
+  it('prepareEnv loads what an env needs: MuJoCo ids can be made afterwards; others need nothing', async () => {
+    expect(() => makeEnv('Hopper-v5')).toThrow(/loadMujoco/)
+    await prepareEnv('Pendulum-v1')
+    await prepareEnv('Hopper-v5')
+    const env = makeEnv('Hopper-v5')
+    expect(env.reset({ seed: 0 }).observation).toHaveLength(11)
+    env.close()
+    await expect(prepareEnv('Nope-v0')).rejects.toThrow(/Unknown env id 'Nope-v0'/)
   })
 })

@@ -7,7 +7,8 @@
  * `LunarLanderContinuous-v3` (1000 steps, threshold 200), `BipedalWalker-v3` (1600 steps, threshold 300; option
  * `hardcore`) and `BipedalWalkerHardcore-v3` (2000 steps, threshold 300).
  *
- * MuJoCo (Gymnasium v5, on the official MuJoCo WebAssembly build; call `await loadMujoco()` once before making them):
+ * MuJoCo (Gymnasium v5, on the official MuJoCo WebAssembly build; call `await prepareEnv(id)` or `await loadMujoco()` once
+ * before making them):
  * `InvertedPendulum-v5` (1000 steps, threshold 950), `InvertedDoublePendulum-v5` (1000, 9100), `Reacher-v5` (50,
  * −3.75), `HalfCheetah-v5` (1000, 4800), `Hopper-v5` (1000, 3800), `Walker2d-v5` (1000, none) and `Ant-v5` (1000,
  * 6000).
@@ -49,6 +50,7 @@ import {
   INVERTED_PENDULUM_ID,
   InvertedDoublePendulumOptionsCodec,
   InvertedPendulumOptionsCodec,
+  loadMujoco,
   makeAnt,
   makeHalfCheetah,
   makeHopper,
@@ -85,6 +87,11 @@ export interface EnvRegistration<P extends t.Props> {
   readonly rewardThreshold?: number
   /** The codec of the factory's options; leave out for an env that takes none. */
   readonly options?: WithDefaultsC<StrictObjectC<P>>
+  /**
+   * Loads what the factory needs before it can run synchronously (the MuJoCo envs: `loadMujoco`); awaited by
+   * {@link prepareEnv}. Leave out when there is nothing to load.
+   */
+  readonly prepare?: () => Promise<unknown>
 }
 
 /**
@@ -102,6 +109,7 @@ interface Entry {
   readonly spec: EnvSpec
   readonly codec: t.Type<Readonly<Record<string, unknown>>, unknown, unknown>
   readonly make: (options: Readonly<Record<string, unknown>>) => Env
+  readonly prepare: (() => Promise<unknown>) | undefined
 }
 
 const registry = new Map<string, Entry>()
@@ -144,6 +152,7 @@ export const registerEnv = <P extends t.Props>(
     spec: { id, maxEpisodeSteps, rewardThreshold },
     codec: codec as unknown as Entry['codec'],
     make: factory as unknown as Entry['make'],
+    prepare: registration.prepare,
   })
 }
 
@@ -199,6 +208,22 @@ export const makeEnv = (id: string, options: MakeEnvOptions = {}): Env => {
   return wrapEnv(limited, { id, spec: { ...entry.spec, maxEpisodeSteps: limit } })
 }
 
+/**
+ * Loads whatever a registered env needs before `makeEnv` can make it (for the MuJoCo ids, the MuJoCo WebAssembly
+ * module; for the others nothing). Call it once, before the first `makeEnv(id)`, in code that may receive any id.
+ *
+ * @throws Error listing the registered ids when the id is unknown (the promise rejects)
+ *
+ * @example
+ * ```ts
+ * await prepareEnv('HalfCheetah-v5')
+ * const env = makeEnv('HalfCheetah-v5')
+ * ```
+ */
+export const prepareEnv = async (id: string): Promise<void> => {
+  await entryOf(id).prepare?.()
+}
+
 registerEnv(PENDULUM_ID, (options) => makePendulum(options), { maxEpisodeSteps: 200, options: PendulumOptionsCodec })
 registerEnv(MOUNTAIN_CAR_CONTINUOUS_ID, (options) => makeMountainCarContinuous(options), {
   maxEpisodeSteps: 999,
@@ -221,34 +246,44 @@ registerEnv(BIPEDAL_WALKER_HARDCORE_ID, () => makeBipedalWalker({ hardcore: true
   rewardThreshold: 300,
 })
 
-// MuJoCo (Gymnasium v5): the factories need `await loadMujoco()` first and say so otherwise.
+// MuJoCo (Gymnasium v5): the factories need `await loadMujoco()` (or `await prepareEnv(id)`) first and say so otherwise.
 registerEnv(INVERTED_PENDULUM_ID, (options) => makeInvertedPendulum(options), {
+  prepare: loadMujoco,
   maxEpisodeSteps: 1000,
   rewardThreshold: 950,
   options: InvertedPendulumOptionsCodec,
 })
 registerEnv(INVERTED_DOUBLE_PENDULUM_ID, (options) => makeInvertedDoublePendulum(options), {
+  prepare: loadMujoco,
   maxEpisodeSteps: 1000,
   rewardThreshold: 9100,
   options: InvertedDoublePendulumOptionsCodec,
 })
 registerEnv(REACHER_ID, (options) => makeReacher(options), {
+  prepare: loadMujoco,
   maxEpisodeSteps: 50,
   rewardThreshold: -3.75,
   options: ReacherOptionsCodec,
 })
 registerEnv(HALF_CHEETAH_ID, (options) => makeHalfCheetah(options), {
+  prepare: loadMujoco,
   maxEpisodeSteps: 1000,
   rewardThreshold: 4800,
   options: HalfCheetahOptionsCodec,
 })
 registerEnv(HOPPER_ID, (options) => makeHopper(options), {
+  prepare: loadMujoco,
   maxEpisodeSteps: 1000,
   rewardThreshold: 3800,
   options: HopperOptionsCodec,
 })
-registerEnv(WALKER2D_ID, (options) => makeWalker2d(options), { maxEpisodeSteps: 1000, options: Walker2dOptionsCodec })
+registerEnv(WALKER2D_ID, (options) => makeWalker2d(options), {
+  prepare: loadMujoco,
+  maxEpisodeSteps: 1000,
+  options: Walker2dOptionsCodec,
+})
 registerEnv(ANT_ID, (options) => makeAnt(options), {
+  prepare: loadMujoco,
   maxEpisodeSteps: 1000,
   rewardThreshold: 6000,
   options: AntOptionsCodec,
