@@ -1,10 +1,11 @@
 /**
  * `@polyak/pipelines`: training as an RxJS stream. Environment steps flow from {@link rollout} (with {@link explore}
  * between the policy and the env) into `remember` (from `@polyak/replay`), batches into {@link learn}, and
- * {@link runExperiment} wires a whole run as one cold Observable.
+ * {@link runExperiment} wires a whole run as one cold Observable; {@link workerActors} runs the actors in worker threads.
  *
  * @packageDocumentation
  */
+export type * from './actorProtocol.js'
 export * from './EnvStep.js'
 export * from './ExperimentSnapshot.js'
 export * from './evaluatePolicy.js'
@@ -13,3 +14,5 @@ export * from './explore.js'
 export * from './learn.js'
 export * from './rollout.js'
 export * from './runExperiment.js'
+export * from './timeSlicedTicks.js'
+export * from './workerActors.js'

@@ -36,26 +36,43 @@ import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@
 import { accumulateNSteps, PrioritizedConfig, type PriorityUpdate, type ReplaySnapshot, remember } from '@polyak/replay'
 import * as tf from '@tensorflow/tfjs'
 import * as t from 'io-ts'
-import {
-  concatMap,
-  connect,
-  defer,
-  filter,
-  interval,
-  map,
-  merge,
-  type Observable,
-  range,
-  Subject,
-  take,
-  tap,
-} from 'rxjs'
+import { concatMap, connect, defer, filter, map, merge, type Observable, Subject, take, tap } from 'rxjs'
 import type { EnvStep } from './EnvStep.js'
 import { type ExperimentSnapshot, takeSnapshot } from './ExperimentSnapshot.js'
 import { evaluatePolicy } from './evaluatePolicy.js'
 import { explore } from './explore.js'
 import { learn } from './learn.js'
 import { rollout } from './rollout.js'
+import { timeSlicedTicks } from './timeSlicedTicks.js'
+import { workerActors } from './workerActors.js'
+
+/**
+ * Where a run's actors live: `{ kind: 'inline' }` (the default: one env stepped in the learner's thread, in lockstep,
+ * bit-reproducible) or `{ kind: 'workers', count }`: `count` worker threads, each with its own env, seeds and noise,
+ * acting with the learner's latest published actor (not bit-reproducible; see `workerActors`). `setup` lists modules
+ * (URLs or absolute paths) every worker imports before making its env, e.g. one that registers a custom env id;
+ * parameters are published once `paramsEverySteps` learner steps or `paramsEveryMs` milliseconds have passed;
+ * `maxRestarts` bounds the crashes in a row, without a single step, of one actor slot.
+ *
+ * @example
+ * ```ts
+ * decodeOrThrow(ActorsConfigCodec, { kind: 'workers', count: 4 })
+ * ```
+ */
+export const ActorsConfigCodec = t.union([
+  strictObject('InlineActors', { kind: t.literal('inline') }),
+  withDefaults(
+    strictObject('WorkerActors', {
+      kind: t.literal('workers'),
+      count: PositiveInt,
+      setup: t.readonlyArray(t.string),
+      paramsEverySteps: PositiveInt,
+      paramsEveryMs: PositiveNumber,
+      maxRestarts: NonNegativeInt,
+    }),
+    { count: 2, setup: [], paramsEverySteps: 100, paramsEveryMs: 100, maxRestarts: 5 },
+  ),
+])
 
 /**
  * The io-ts codec of a run's configuration, with CleanRL's defaults (TD3 and DDPG scripts): 1M steps, 25k random
@@ -105,6 +122,8 @@ export const ExperimentConfigCodec = withDefaults(
     evalEpisodes: NonNegativeInt,
     /** Emit a snapshot at the first episode end after every this many steps (0: none). */
     checkpointEvery: NonNegativeInt,
+    /** `{ kind: 'inline' }` (default) or `{ kind: 'workers', count }`: see {@link ActorsConfigCodec}. */
+    actors: ActorsConfigCodec,
   }),
   {
     algo: 'td3',
@@ -124,6 +143,7 @@ export const ExperimentConfigCodec = withDefaults(
     evalEvery: 0,
     evalEpisodes: 10,
     checkpointEvery: 0,
+    actors: { kind: 'inline' },
   },
 )
 
@@ -165,13 +185,6 @@ export type ExperimentEvent =
     }
   | { readonly type: 'checkpoint'; readonly t: number; readonly snapshot: ExperimentSnapshot }
   | { readonly type: 'final'; readonly t: number; readonly snapshot: ExperimentSnapshot }
-
-/** Ticks `start … end − 1` in synchronous chunks, one chunk per macrotask, so a long run never starves the event loop. */
-const chunkedTicks = (start: number, end: number, chunk = 200): Observable<number> =>
-  interval(0).pipe(
-    take(Math.ceil(Math.max(0, end - start) / chunk)),
-    concatMap((i) => range(start + i * chunk, Math.min(chunk, end - start - i * chunk))),
-  )
 
 /**
  * A training run as a cold `Observable<ExperimentEvent>`: nothing happens until it is subscribed, and unsubscribing
@@ -268,14 +281,38 @@ export const runExperiment = (
       }),
     })
 
-    return chunkedTicks(start, config.steps).pipe(
-      rollout({
-        makeEnv: newEnv,
-        policy: (observation, at) => (at < config.warmupSteps ? new Float32Array(low.length) : greedy(observation)),
-        explore: explore({ process, key: exploreKey, warmupSteps: config.warmupSteps, low, high }),
-        seed: config.seed,
-        firstEpisode: resume?.episode ?? 0,
-      }),
+    const { actors } = config
+    const steps$: Observable<EnvStep> =
+      actors.kind === 'inline'
+        ? timeSlicedTicks(start, config.steps).pipe(
+            rollout({
+              makeEnv: newEnv,
+              policy: (observation, at) =>
+                at < config.warmupSteps ? new Float32Array(low.length) : greedy(observation),
+              explore: explore({ process, key: exploreKey, warmupSteps: config.warmupSteps, low, high }),
+              seed: config.seed,
+              firstEpisode: resume?.episode ?? 0,
+            }),
+          )
+        : workerActors({
+            env: config.env,
+            envOptions: config.envOptions,
+            setup: actors.setup,
+            count: actors.count,
+            seed: config.seed,
+            network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
+            noise: config.noise,
+            sigma,
+            warmupSteps: Math.max(0, config.warmupSteps - start),
+            latestParams: () => (current === undefined ? undefined : { version: current.step, params: current.actor }),
+            paramsEverySteps: actors.paramsEverySteps,
+            paramsEveryMs: actors.paramsEveryMs,
+            maxRestarts: actors.maxRestarts,
+            firstStep: start,
+            firstEpisode: resume?.episode ?? 0,
+          }).pipe(take(Math.max(0, config.steps - start)))
+
+    return steps$.pipe(
       tap((s) => {
         t = s.t
       }),
@@ -288,7 +325,8 @@ export const runExperiment = (
             map((s): ExperimentEvent => ({ type: 'episode', t: s.t, episode: s.episode, ...s.episodeEnd })),
           ),
           steps$.pipe(
-            map((s) => s.transition),
+            // worker actors: one n-step window per env instance
+            map((s) => (actors.kind === 'inline' ? s.transition : { ...s.transition, envIndex: s.envIndex })),
             config.nStep > 1 ? accumulateNSteps({ n: config.nStep, gamma: learner.agent.gamma }) : (x) => x,
             remember(
               {
