@@ -122,12 +122,12 @@ describe('update functions', () => {
     const next = updateTargets(0.25)(trained)
     const online = snapshot(trained.critics[1] as Params)
     const old = snapshot(trained.targetCritics[1] as Params)
-    snapshot(next.targetCritics[1] as Params).forEach((values, k) =>
+    snapshot(next.targetCritics[1] as Params).forEach((values, k) => {
       values.forEach((v, j) => {
         const expected = (old[k]?.[j] as number) + 0.25 * ((online[k]?.[j] as number) - (old[k]?.[j] as number))
         expect(v).toBeCloseTo(expected, 6)
-      }),
-    )
+      })
+    })
     expect(next.critics).toBe(trained.critics)
     disposeReplaced(state, trained)
     disposeReplaced(trained, next)

@@ -64,7 +64,9 @@ describe('smoothTargetActions', () => {
     const unit = smoothTargetActions(Rng.key(9), actions, options)
     const scaled = smoothTargetActions(Rng.key(9), actions, { ...options, scale: [2, 0.5] })
     const u = unit.dataSync()
-    scaled.dataSync().forEach((v, i) => expect(v).toBeCloseTo((u[i] as number) * (i % 2 === 0 ? 2 : 0.5), 6))
+    scaled.dataSync().forEach((v, i) => {
+      expect(v).toBeCloseTo((u[i] as number) * (i % 2 === 0 ? 2 : 0.5), 6)
+    })
     expect(Math.max(...Array.from(scaled.dataSync()).filter((_, i) => i % 2 === 0))).toBeLessThanOrEqual(1)
     tf.dispose([actions, unit, scaled])
   })

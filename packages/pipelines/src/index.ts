@@ -6,12 +6,15 @@
  * @packageDocumentation
  */
 export type * from './actorProtocol.js'
+export * from './checkpoint.js'
 export * from './EnvStep.js'
 export * from './ExperimentSnapshot.js'
+export * from './evaluate.js'
 export * from './evaluatePolicy.js'
 export * from './everyN.js'
 export * from './explore.js'
 export * from './learn.js'
+export * from './logMetrics.js'
 export * from './rollout.js'
 export * from './runExperiment.js'
 export * from './timeSlicedTicks.js'

@@ -73,7 +73,11 @@ describe('categoricalProjection', () => {
               ),
             ),
           )
-          out.forEach((row, b) => row.forEach((v, i) => expect(v).toBeCloseTo(p[b]?.[i] as number, 4)))
+          out.forEach((row, b) => {
+            row.forEach((v, i) => {
+              expect(v).toBeCloseTo(p[b]?.[i] as number, 4)
+            })
+          })
         },
       ),
     )
