@@ -2,49 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { averageLosses, openMetrics, readMetrics, recordsUpTo } from './metrics.js'
-
-describe('averageLosses', () => {
-  it('writes the mean of every metric per `every` learner steps, and what is pending on flush', () => {
-    const losses = averageLosses(100)
-    const records = []
-    for (let k = 1; k <= 250; k++) {
-      const record = losses.add(1000 + k, k, {
-        'losses/critic': k,
-        'values/target': -k,
-        ...(k % 2 === 0 ? { 'losses/actor': 2 * k } : {}),
-      })
-      if (record !== undefined) records.push(record)
-    }
-    expect(records).toEqual([
-      {
-        step: 1100,
-        learner_step: 100,
-        updates: 100,
-        'losses/critic': 50.5,
-        'values/target': -50.5,
-        'losses/actor': 102,
-      },
-      {
-        step: 1200,
-        learner_step: 200,
-        updates: 100,
-        'losses/critic': 150.5,
-        'values/target': -150.5,
-        'losses/actor': 302,
-      },
-    ])
-    expect(losses.flush()).toEqual({
-      step: 1250,
-      learner_step: 250,
-      updates: 50,
-      'losses/critic': 225.5,
-      'values/target': -225.5,
-      'losses/actor': 452,
-    })
-    expect(losses.flush()).toBeUndefined()
-  })
-})
+import { openMetrics, readMetrics, recordsUpTo } from './metrics.js'
 
 describe('openMetrics', () => {
   it('appends JSON lines and builds the curve from episodic returns and evaluations', () => {

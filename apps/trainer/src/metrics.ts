@@ -5,7 +5,6 @@
  * @module metrics
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
-import type { LearnerMetrics } from '@polyak/agents'
 
 /** One line of `metrics.jsonl`. */
 export interface MetricsRecord {
@@ -112,53 +111,5 @@ export const openMetrics = (file: string, options: { readonly resumeAt?: number 
       if (open) closeSync(fd)
       open = false
     },
-  }
-}
-
-/**
- * Thins the learner's per-update metrics: {@link LossAverager.add} returns a record with the mean of every metric
- * over the updates since the last one when the learner step is a multiple of `every`, and {@link LossAverager.flush}
- * returns one for what is pending (at a checkpoint or the end), so resumed and uninterrupted runs cut the same way.
- */
-export interface LossAverager {
-  readonly add: (step: number, learnerStep: number, metrics: LearnerMetrics) => MetricsRecord | undefined
-  readonly flush: () => MetricsRecord | undefined
-}
-
-/**
- * A {@link LossAverager} that averages over `every` learner steps.
- *
- * @example
- * ```ts
- * const losses = averageLosses(100)
- * const record = losses.add(1100, 100, { 'losses/critic': 0.5 }) // the mean of learner steps 1 … 100
- * ```
- */
-export const averageLosses = (every: number): LossAverager => {
-  let sums: Record<string, { sum: number; count: number }> = {}
-  let updates = 0
-  let last = { step: 0, learnerStep: 0 }
-  const flush = (): MetricsRecord | undefined => {
-    if (updates === 0) return undefined
-    const means = Object.fromEntries(Object.entries(sums).map(([key, { sum, count }]) => [key, sum / count]))
-    const record: MetricsRecord = { step: last.step, learner_step: last.learnerStep, updates, ...means }
-    sums = {}
-    updates = 0
-    return record
-  }
-  return {
-    add: (step, learnerStep, metrics) => {
-      for (const [key, value] of Object.entries(metrics)) {
-        if (typeof value !== 'number') continue
-        const entry = sums[key] ?? { sum: 0, count: 0 }
-        entry.sum += value
-        entry.count += 1
-        sums[key] = entry
-      }
-      updates += 1
-      last = { step, learnerStep }
-      return learnerStep % every === 0 ? flush() : undefined
-    },
-    flush,
   }
 }

@@ -10,17 +10,21 @@ import type { NetworkSpec } from '@polyak/agents'
 import { Box } from '@polyak/core'
 import { makeEnv } from '@polyak/envs'
 import {
+  checkpoint,
   disposeExperimentSnapshot,
   type ExperimentEvent,
   type ExperimentSnapshot,
+  logMetrics,
   NonFiniteMetricError,
   runExperiment,
+  type SavedEvent,
+  type SnapshotEvent,
   saveExperiment,
 } from '@polyak/pipelines'
-import { concatMap, from, type Observable, Subject } from 'rxjs'
+import { type Observable, Subject, takeUntil } from 'rxjs'
 import { experimentConfigOf, parseLogEvery, type TrainerConfig } from './config.js'
 import { exportActor } from './exportActor.js'
-import { averageLosses, type Curve, type MetricsLog } from './metrics.js'
+import type { Curve, MetricsLog } from './metrics.js'
 import { lineChart } from './svgChart.js'
 
 /** Learner steps per `losses/*` line of `metrics.jsonl` (each line holds their mean). */
@@ -200,7 +204,6 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
     const show = options.show ?? ((file: string) => file)
     const startStep = options.resume?.t ?? 0
     const every = parseLogEvery(config.logEvery)
-    const losses = averageLosses(LOSS_LINE_EVERY)
     const recent = metrics.curve.returns.slice(-RETURN_WINDOW).map(([, r]) => r)
     const width = String(config.steps).length
     const started = performance.now()
@@ -225,85 +228,43 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       lastProgress = { time: now, step }
     }
 
-    const writeLosses = () => {
-      const record = losses.flush()
-      if (record !== undefined) metrics.write(record)
-    }
-
-    // Saves run one after the other (concatMap) beside the run, which goes on meanwhile: the snapshot of a
-    // checkpoint is a copy, taken at an episode end. Each snapshot is freed once saved (or dropped).
-    type SnapshotEvent = Extract<ExperimentEvent, { type: 'checkpoint' | 'final' }>
-    const queued = new Set<ExperimentSnapshot>()
-    let saveError: unknown
-    const save = async (event: SnapshotEvent) => {
-      const { snapshot } = event
-      try {
-        if (event.type === 'checkpoint') {
-          await saveExperiment(files.checkpoints, snapshot)
-          lastCheckpoint = event.t
-          metrics.write({ step: event.t, event: 'checkpoint', episode: snapshot.episode })
-          log(`checkpoint at step ${event.t} saved in ${show(files.checkpoints)}`)
-        } else {
-          await saveExperiment(files.final, snapshot)
-          await exportActor(files.actor, snapshot.train.actor, plan.networkSpec, {
-            algo: config.algo,
-            env: config.env,
-            seed: config.seed,
-            steps: event.t,
-          })
-        }
-      } finally {
-        queued.delete(snapshot)
-        disposeExperimentSnapshot(snapshot)
+    // Snapshots are written one after the other beside the run, which goes on meanwhile (the `checkpoint`
+    // operator), and freed once written; a checkpoint's record in metrics.jsonl follows its write.
+    const save = async (snapshot: ExperimentSnapshot, event: SnapshotEvent) => {
+      if (event.type === 'checkpoint') {
+        await saveExperiment(files.checkpoints, snapshot)
+        return
       }
-    }
-    const saves$ = new Subject<SnapshotEvent>()
-    const savesDone = new Promise<void>((done) => {
-      saves$.pipe(concatMap((event) => from(save(event)))).subscribe({
-        error: (error: unknown) => {
-          saveError = error
-          for (const snapshot of queued) disposeExperimentSnapshot(snapshot)
-          queued.clear()
-          done()
-          stop()
-        },
-        complete: () => done(),
+      await saveExperiment(files.final, snapshot)
+      await exportActor(files.actor, snapshot.train.actor, plan.networkSpec, {
+        algo: config.algo,
+        env: config.env,
+        seed: config.seed,
+        steps: event.t,
       })
-    })
+    }
 
-    /** Every event, in order, as it comes: metrics, progress, and snapshots handed to the saves. */
-    const onEvent = (event: ExperimentEvent) => {
+    /** Every event, in order, as it comes: progress and the lines the metrics records do not cover. */
+    const onEvent = (event: ExperimentEvent | SavedEvent) => {
       if (event.type === 'episode') {
         step = Math.max(step, event.t + 1)
         recent.push(event.return)
         if (recent.length > RETURN_WINDOW) recent.shift()
-        metrics.write({
-          step: event.t + 1,
-          episode: event.episode,
-          'charts/episodic_return': event.return,
-          'charts/episodic_length': event.length,
-        })
       } else if (event.type === 'update') {
         step = Math.max(step, event.t + 1)
         lastCritic = event.metrics['losses/critic']
-        const line = losses.add(event.t + 1, event.learnerStep, event.metrics)
-        if (line !== undefined) metrics.write(line)
       } else if (event.type === 'evaluation') {
-        // a periodic evaluation at the last step and the final one evaluate the same actor: recorded once
         if (event.t !== lastEvaluation?.t) {
-          metrics.write({ step: event.t, 'eval/mean_return': event.meanReturn, 'eval/returns': event.returns })
           log(
             `evaluation at step ${event.t}: mean return ${event.meanReturn.toFixed(1)} over ` +
               `${event.returns.length} episode${event.returns.length === 1 ? '' : 's'}`,
           )
         }
         lastEvaluation = event
-      } else {
-        writeLosses() // the loss lines are cut at every snapshot, so a resumed run cuts them the same way
-        if (saveError === undefined) {
-          queued.add(event.snapshot)
-          saves$.next(event)
-        } else disposeExperimentSnapshot(event.snapshot)
+      } else if (event.type === 'saved' && event.of === 'checkpoint') {
+        lastCheckpoint = event.t
+        metrics.write({ step: event.t, event: 'checkpoint', episode: event.episode })
+        log(`checkpoint at step ${event.t} saved in ${show(files.checkpoints)}`)
       }
       const due =
         'seconds' in every
@@ -312,23 +273,17 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       if (due) progress()
     }
 
-    let finished = false
-    const finish = async (how: TrainResult['status'], failure?: unknown) => {
-      if (finished) return
-      finished = true
+    let interrupted = false
+    const stopRun$ = new Subject<void>()
+    const finish = (how: TrainResult['status'], error?: unknown) => {
       options.signal?.removeEventListener('abort', onAbort)
-      saves$.complete() // the queued saves finish (quickly, now that the run has stopped)
-      await savesDone
-      const [status, error] =
-        saveError === undefined || how === 'failed' ? [how, failure] : ['failed' as const, saveError]
       const seconds = (performance.now() - started) / 1000
       const stepsPerSecond = (step - startStep) / Math.max(1e-9, seconds)
-      if (status === 'completed' && lastProgress.step !== step) progress()
-      writeLosses()
-      if (status === 'failed') {
+      if (how === 'completed' && lastProgress.step !== step) progress()
+      if (how === 'failed') {
         metrics.write({ step, event: 'error', message: error instanceof Error ? error.message : String(error) })
       }
-      if (status === 'interrupted') metrics.write({ step, event: 'interrupted' })
+      if (how === 'interrupted') metrics.write({ step, event: 'interrupted' })
       metrics.close()
       try {
         writeFileSync(files.curve, curveSvg(config, metrics.curve))
@@ -337,17 +292,17 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       }
       if (options.resume !== undefined) disposeExperimentSnapshot(options.resume)
       const finalEvaluation =
-        status === 'completed' && lastEvaluation !== undefined && lastEvaluation.t === config.steps
+        how === 'completed' && lastEvaluation !== undefined && lastEvaluation.t === config.steps
           ? { meanReturn: lastEvaluation.meanReturn, returns: lastEvaluation.returns }
           : undefined
       const base = {
-        status,
+        status: how,
         step,
         stepsPerSecond,
         seconds,
         ...(lastCheckpoint === undefined ? {} : { lastCheckpoint }),
       }
-      if (status === 'completed') {
+      if (how === 'completed') {
         if (finalEvaluation !== undefined) {
           log(
             `final evaluation at step ${config.steps}: mean return ${finalEvaluation.meanReturn.toFixed(1)} over ` +
@@ -364,7 +319,7 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
             `${config.checkpointEvery > 0 ? ', checkpoints/ (to resume from)' : ''}`,
         )
         resolve({ ...base, exitCode: 0, ...(finalEvaluation === undefined ? {} : { finalEvaluation }) })
-      } else if (status === 'interrupted') {
+      } else if (how === 'interrupted') {
         log(`interrupted at step ${step}; learning curve so far: ${show(files.curve)}`)
         log(
           lastCheckpoint !== undefined
@@ -386,19 +341,22 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       }
     }
 
-    const subscription = plan.run$.subscribe({
-      next: onEvent,
-      error: (error: unknown) => void finish('failed', error),
-      complete: () => void finish('completed'),
-    })
-    /** A failed save stops the run. */
-    function stop() {
-      subscription.unsubscribe()
-      void finish('failed', saveError)
-    }
+    // Ctrl-C ends the run early (takeUntil unsubscribes runExperiment, which frees everything); the writes already
+    // queued still finish before the stream completes.
+    plan.run$
+      .pipe(
+        takeUntil(stopRun$),
+        logMetrics((record) => metrics.write(record), { lossEvery: LOSS_LINE_EVERY }),
+        checkpoint(save),
+      )
+      .subscribe({
+        next: onEvent,
+        error: (error: unknown) => finish('failed', error),
+        complete: () => finish(interrupted ? 'interrupted' : 'completed'),
+      })
     function onAbort() {
-      subscription.unsubscribe()
-      void finish('interrupted')
+      interrupted = true
+      stopRun$.next()
     }
     if (options.signal?.aborted === true) onAbort()
     else options.signal?.addEventListener('abort', onAbort, { once: true })

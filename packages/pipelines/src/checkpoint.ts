@@ -22,13 +22,15 @@ export type SnapshotEvent = Extract<ExperimentEvent, { readonly type: 'checkpoin
  *
  * @example
  * ```ts
- * const saved: SavedEvent = { type: 'saved', of: 'checkpoint', t: 5_000 }
+ * const saved: SavedEvent = { type: 'saved', of: 'checkpoint', t: 5_000, episode: 25 }
  * ```
  */
 export interface SavedEvent {
   readonly type: 'saved'
   readonly of: SnapshotEvent['type']
   readonly t: number
+  /** The snapshot's next episode. */
+  readonly episode: number
 }
 
 /**
@@ -69,8 +71,9 @@ export const checkpoint =
         save(event.snapshot, event).then(
           () => {
             writing = false
+            const { episode } = event.snapshot
             disposeExperimentSnapshot(event.snapshot)
-            if (!subscriber.closed) subscriber.next({ type: 'saved', of: event.type, t: event.t })
+            if (!subscriber.closed) subscriber.next({ type: 'saved', of: event.type, t: event.t, episode })
             next()
           },
           (error: unknown) => {

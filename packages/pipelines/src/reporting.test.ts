@@ -105,8 +105,8 @@ describe('checkpoint', () => {
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(disposed(b)).toBe(true)
     expect(seen.filter((e) => e.type === 'saved')).toEqual([
-      { type: 'saved', of: 'checkpoint', t: 50 },
-      { type: 'saved', of: 'final', t: 100 },
+      { type: 'saved', of: 'checkpoint', t: 50, episode: 0 },
+      { type: 'saved', of: 'final', t: 100, episode: 0 },
     ])
     expect(completed).toBe(true)
   })

@@ -51,7 +51,7 @@ describe('categoricalProjection', () => {
           )
           for (const row of out) {
             for (const v of row) expect(v).toBeGreaterThanOrEqual(0)
-            expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+            expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-3) // float32 rounding over ≤ 21 atoms
           }
         },
       ),
