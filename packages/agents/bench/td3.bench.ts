@@ -7,7 +7,8 @@
  * also the actor and the Polyak targets (TD3's policy delay), so the figure averages over that cycle.
  *
  * When `python3 -c "import torch"` works, the same update in PyTorch (bench/td3_torch.py, CleanRL's code) runs in the
- * same bench run, with one thread and with torch's default thread count, and the JSON holds ours / PyTorch.
+ * same bench run, with one thread (torch and OpenBLAS) and with the libraries' default thread counts, and the JSON
+ * holds ours / PyTorch.
  * Prints JSON and writes it to bench-results/agents-td3.json.
  */
 import { execFileSync } from 'node:child_process'
@@ -72,15 +73,24 @@ const measureOurs = (size: Size) => {
   const tensorsBefore = tf.memory().numTensors
   let steps = 0
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   while (performance.now() - start < secondsPerCase * 1000 || steps < 4) {
     step()
     step()
     steps += 2
   }
   const seconds = (performance.now() - start) / 1000
+  const cpu = process.cpuUsage(cpuStart)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
   const leaked = tf.memory().numTensors - tensorsBefore
   disposeTrainState(state)
-  return { steps, seconds: Number(seconds.toFixed(3)), updatesPerSecond: Number((steps / seconds).toFixed(2)), leaked }
+  return {
+    steps,
+    seconds: Number(seconds.toFixed(3)),
+    updatesPerSecond: Number((steps / seconds).toFixed(2)),
+    updatesPerCpuSecond: Number((steps / cpuSeconds).toFixed(2)),
+    leaked,
+  }
 }
 
 const torchScript = fileURLToPath(new URL('./td3_torch.py', import.meta.url))
@@ -102,16 +112,22 @@ const findTorch = (): { python: string; version: string } | undefined => {
 const measureTorch = (python: string, size: Size, threads: number) => {
   const args = [torchScript, '--obs', String(size.observationSize), '--act', String(size.actionSize)]
   args.push('--batch', String(batchSize), '--seconds', String(secondsPerCase), '--threads', String(threads))
-  const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  // torch.set_num_threads does not reach OpenBLAS' own pthread pool: pin it too for the one-thread figure
+  const env =
+    threads > 0
+      ? { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) }
+      : process.env
+  const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
   return JSON.parse(out.trim().split('\n').at(-1) as string) as {
     threads: number
     steps: number
     seconds: number
     updatesPerSecond: number
+    updatesPerCpuSecond: number
   }
 }
 
-const results: Array<Record<string, unknown> & { updatesPerSecond: number }> = []
+const results: Array<Record<string, unknown> & { updatesPerSecond: number; updatesPerCpuSecond: number }> = []
 const skipped: string[] = []
 const backends = (process.env.POLYAK_BACKEND?.split(',') ?? BACKENDS) as readonly (typeof BACKENDS)[number][]
 for (const backend of backends) {
@@ -124,7 +140,10 @@ for (const backend of backends) {
   for (const size of sizes) {
     const result = measureOurs(size)
     results.push({ implementation: `polyak/${backend}`, size: size.name, ...result })
-    console.error(`polyak/${backend.padEnd(10)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s`)
+    console.error(
+      `polyak/${backend.padEnd(10)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s, ` +
+        `${result.updatesPerCpuSecond} per CPU s`,
+    )
   }
 }
 
@@ -137,17 +156,21 @@ if (torch === undefined) {
       const result = measureTorch(torch.python, size, threads)
       const implementation = threads === 1 ? 'pytorch/1-thread' : 'pytorch/default-threads'
       results.push({ implementation, size: size.name, torch: torch.version, ...result })
-      console.error(`${implementation.padEnd(17)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s`)
+      console.error(
+        `${implementation.padEnd(17)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s, ` +
+          `${result.updatesPerCpuSecond} per CPU s`,
+      )
     }
   }
 }
 
 const ratios: Record<string, number> = {}
+const ratiosCpuTime: Record<string, number> = {}
 for (const ours of results.filter((r) => String(r.implementation).startsWith('polyak/'))) {
   for (const base of results.filter((r) => String(r.implementation).startsWith('pytorch/') && r.size === ours.size)) {
-    ratios[`${ours.size}: ${ours.implementation} / ${base.implementation}`] = Number(
-      (ours.updatesPerSecond / base.updatesPerSecond).toFixed(3),
-    )
+    const name = `${ours.size}: ${ours.implementation} / ${base.implementation}`
+    ratios[name] = Number((ours.updatesPerSecond / base.updatesPerSecond).toFixed(3))
+    ratiosCpuTime[name] = Number((ours.updatesPerCpuSecond / base.updatesPerCpuSecond).toFixed(3))
   }
 }
 
@@ -163,7 +186,10 @@ const report = {
   loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
   secondsPerCase,
   results,
+  /** ours / PyTorch in updates per wall-clock second, measured in this run. */
   ratios,
+  /** The same in updates per CPU second of each process (user + system): steadier on a shared machine. */
+  ratiosCpuTime,
   skipped,
 }
 mkdirSync('bench-results', { recursive: true })
