@@ -529,16 +529,3 @@ describe('serialize and deserialize', () => {
     for (const [input, shown] of bad) expect(() => Rng.deserialize(input)).toThrow(`${message} ${shown}`)
   })
 })
-
-describe('speed', () => {
-  it('draws 1e6 uniforms in well under 100 ms', () => {
-    const k = Rng.key(0)
-    let best = Number.POSITIVE_INFINITY
-    for (let run = 0; run < 5; run++) {
-      const start = performance.now()
-      Rng.uniform(k, 1e6)
-      best = Math.min(best, performance.now() - start)
-    }
-    expect(best).toBeLessThan(100)
-  })
-})
