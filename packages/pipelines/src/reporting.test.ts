@@ -71,6 +71,18 @@ describe('logMetrics', () => {
   })
 })
 
+describe('logMetrics (marbles)', () => {
+  it('passes events on at their time and unsubscribes early', () => {
+    const records: MetricsRecord[] = []
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ hot, expectObservable, expectSubscriptions }) => {
+      const events = hot<ExperimentEvent>('-a-b-c-|', { a: episode(1, -1), b: episode(3, -2), c: episode(5, -3) })
+      expectObservable(events.pipe(logMetrics((r) => records.push(r))), '^--!').toBe('-a-', { a: episode(1, -1) })
+      expectSubscriptions(events.subscriptions).toBe('^--!')
+    })
+    expect(records.map((r) => r.step)).toEqual([2])
+  })
+})
+
 describe('checkpoint', () => {
   it('passes events through at once, writes snapshots one after the other, frees them, then completes', async () => {
     const source = new Subject<ExperimentEvent>()
