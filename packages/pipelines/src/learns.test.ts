@@ -10,10 +10,9 @@ import { type ExperimentEvent, runExperiment } from './runExperiment.js'
  * σ = 0.1 of the action half-range (0.2 N·m); everything else is CleanRL's default. Runs are deterministic on one
  * backend, so a pass repeats exactly on the same backend (these tests run on wasm, the default).
  */
-const pendulum = (algo: 'td3' | 'ddpg') =>
+const pendulum = (config: Parameters<typeof runExperiment>[0]) =>
   lastValueFrom(
     runExperiment({
-      algo,
       env: 'Pendulum-v1',
       steps: 15_000,
       seed: 1,
@@ -21,6 +20,7 @@ const pendulum = (algo: 'td3' | 'ddpg') =>
       batchSize: 128,
       agent: { hiddenSizes: [64, 64] },
       evalEpisodes: 0,
+      ...config,
     }).pipe(
       filter((event) => {
         if (event.type === 'final') disposeExperimentSnapshot(event.snapshot)
@@ -35,13 +35,13 @@ const lastTen = (episodes: readonly ExperimentEvent[]): number =>
 
 describe('learning Pendulum-v1 (seed 1, 15 000 steps)', () => {
   it('TD3 reaches a mean return above −400 over the last 10 episodes', { timeout: 900_000 }, async () => {
-    const episodes = await pendulum('td3')
+    const episodes = await pendulum({ algo: 'td3' })
     expect(episodes).toHaveLength(75)
     expect(lastTen(episodes)).toBeGreaterThan(-400)
   })
 
   it('DDPG reaches a mean return above −400 over the last 10 episodes', { timeout: 900_000 }, async () => {
-    const episodes = await pendulum('ddpg')
+    const episodes = await pendulum({ algo: 'ddpg' })
     expect(lastTen(episodes)).toBeGreaterThan(-400)
   })
 })
@@ -51,26 +51,13 @@ describe('learning Pendulum-v1 with D4PG (seed 1, 8 000 steps)', () => {
     // 5-step returns, prioritized replay (α 0.6, β 0.4 → 1), 51 atoms on [−1600, 0] (Pendulum's discounted returns
     // lie in about [−1630, 0]), Adam 1e-3 (Acme's 1e-4 is too slow for this budget); 64-64 networks, batch 128
     const steps = 8_000
-    const episodes = await lastValueFrom(
-      runExperiment({
-        algo: 'd4pg',
-        env: 'Pendulum-v1',
-        steps,
-        seed: 1,
-        warmupSteps: 1_000,
-        batchSize: 128,
-        nStep: 5,
-        sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: steps, epsilon: 1e-6 } },
-        agent: { hiddenSizes: [64, 64], actorLearningRate: 1e-3, criticLearningRate: 1e-3, vMin: -1600, vMax: 0 },
-        evalEpisodes: 0,
-      }).pipe(
-        filter((event) => {
-          if (event.type === 'final') disposeExperimentSnapshot(event.snapshot)
-          return event.type === 'episode'
-        }),
-        toArray(),
-      ),
-    )
+    const episodes = await pendulum({
+      algo: 'd4pg',
+      steps,
+      nStep: 5,
+      sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: steps, epsilon: 1e-6 } },
+      agent: { hiddenSizes: [64, 64], actorLearningRate: 1e-3, criticLearningRate: 1e-3, vMin: -1600, vMax: 0 },
+    })
     expect(episodes).toHaveLength(40)
     expect(lastTen(episodes)).toBeGreaterThan(-400)
   })

@@ -4,11 +4,9 @@
  * @module d4pg/learning
  */
 import { type CriticHead, categoricalHead } from '../criticHeads.js'
-import { type LearnerStep, learnerStep } from '../learnerStep.js'
+import { makeDdpgLearner } from '../ddpg/learning.js'
+import type { LearnerStep } from '../learnerStep.js'
 import type { Networks } from '../networks.js'
-import { updateActor } from '../updateActor.js'
-import { updateCritic } from '../updateCritic.js'
-import { updateTargets } from '../updateTargets.js'
 import type { D4pgConfig } from './config.js'
 
 /**
@@ -24,7 +22,7 @@ export const d4pgHead = (config: D4pgConfig): CriticHead =>
   categoricalHead({ atoms: config.atoms, vMin: config.vMin, vMax: config.vMax })
 
 /**
- * D4PG's learner step: DDPG's `learnerStep` on networks whose critic is categorical — the projected n-step
+ * D4PG's learner step: DDPG's learner step (`makeDdpgLearner`) on networks whose critic is categorical — the projected n-step
  * distributional target and the cross-entropy loss weighted by the batch's importance weights (prioritized replay),
  * whose per-sample values come back as `metrics.tdErrors` (the new priorities); the actor ascends the critic's mean.
  * n-step returns and prioritized sampling are the replay's job (`accumulateNSteps`, `remember` with a prioritized
@@ -46,13 +44,5 @@ export const makeD4pgLearner = (networks: Networks, config: D4pgConfig): Learner
         'build them with makeNetworks(spec, d4pgHead(config))',
     )
   }
-  return learnerStep({
-    updateCritic: updateCritic(networks, {
-      gamma: config.gamma,
-      optimizer: { learningRate: config.criticLearningRate },
-    }),
-    updateActor: updateActor(networks, { optimizer: { learningRate: config.actorLearningRate } }),
-    updateTargets: updateTargets(config.tau),
-    policyDelay: config.policyDelay,
-  })
+  return makeDdpgLearner(networks, config) // the categorical head in the networks is the whole difference
 }
