@@ -42,6 +42,7 @@ import { type ExperimentSnapshot, takeSnapshot } from './ExperimentSnapshot.js'
 import { evaluatePolicy } from './evaluatePolicy.js'
 import { explore } from './explore.js'
 import { learn } from './learn.js'
+import { redisActors } from './redisActors.js'
 import { rollout } from './rollout.js'
 import { timeSlicedTicks } from './timeSlicedTicks.js'
 import { workerActors } from './workerActors.js'
@@ -53,6 +54,9 @@ import { workerActors } from './workerActors.js'
  * (URLs or absolute paths) every worker imports before making its env, e.g. one that registers a custom env id;
  * parameters are published once `paramsEverySteps` learner steps or `paramsEveryMs` milliseconds have passed;
  * `maxRestarts` bounds the crashes in a row, without a single step, of one actor slot.
+ * `{ kind: 'redis', url, password, prefix, count, spawn }`: actors in other processes, on this machine (`spawn: true`
+ * starts `count` of them) or elsewhere, talking to the learner through Redis (see `redisActors`); `password: ''` (the
+ * default) takes the URL's password, else the `POLYAK_REDIS_PASSWORD` environment variable.
  *
  * @example
  * ```ts
@@ -71,6 +75,31 @@ export const ActorsConfigCodec = t.union([
       maxRestarts: NonNegativeInt,
     }),
     { count: 2, setup: [], paramsEverySteps: 100, paramsEveryMs: 100, maxRestarts: 5 },
+  ),
+  withDefaults(
+    strictObject('RedisActors', {
+      kind: t.literal('redis'),
+      url: t.string,
+      password: t.string,
+      prefix: t.string,
+      count: PositiveInt,
+      spawn: t.boolean,
+      setup: t.readonlyArray(t.string),
+      paramsEverySteps: PositiveInt,
+      paramsEveryMs: PositiveNumber,
+      maxRestarts: NonNegativeInt,
+    }),
+    {
+      url: 'redis://127.0.0.1:6379',
+      password: '',
+      prefix: 'polyak',
+      count: 2,
+      spawn: true,
+      setup: [],
+      paramsEverySteps: 100,
+      paramsEveryMs: 100,
+      maxRestarts: 5,
+    },
   ),
 ])
 
@@ -122,7 +151,7 @@ export const ExperimentConfigCodec = withDefaults(
     evalEpisodes: NonNegativeInt,
     /** Emit a snapshot at the first episode end after every this many steps (0: none). */
     checkpointEvery: NonNegativeInt,
-    /** `{ kind: 'inline' }` (default) or `{ kind: 'workers', count }`: see {@link ActorsConfigCodec}. */
+    /** `{ kind: 'inline' }` (default), `{ kind: 'workers', count }` or `{ kind: 'redis', url, count }`: see {@link ActorsConfigCodec}. */
     actors: ActorsConfigCodec,
   }),
   {
@@ -294,23 +323,47 @@ export const runExperiment = (
               firstEpisode: resume?.episode ?? 0,
             }),
           )
-        : workerActors({
-            env: config.env,
-            envOptions: config.envOptions,
-            setup: actors.setup,
-            count: actors.count,
-            seed: config.seed,
-            network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
-            noise: config.noise,
-            sigma,
-            warmupSteps: Math.max(0, config.warmupSteps - start),
-            latestParams: () => (current === undefined ? undefined : { version: current.step, params: current.actor }),
-            paramsEverySteps: actors.paramsEverySteps,
-            paramsEveryMs: actors.paramsEveryMs,
-            maxRestarts: actors.maxRestarts,
-            firstStep: start,
-            firstEpisode: resume?.episode ?? 0,
-          }).pipe(take(Math.max(0, config.steps - start)))
+        : actors.kind === 'redis'
+          ? redisActors({
+              url: actors.url,
+              ...(actors.password === '' ? {} : { password: actors.password }),
+              prefix: actors.prefix,
+              spawn: actors.spawn,
+              env: config.env,
+              envOptions: config.envOptions,
+              setup: actors.setup,
+              count: actors.count,
+              seed: config.seed,
+              network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
+              noise: config.noise,
+              sigma,
+              warmupSteps: Math.max(0, config.warmupSteps - start),
+              latestParams: () =>
+                current === undefined ? undefined : { version: current.step, params: current.actor },
+              paramsEverySteps: actors.paramsEverySteps,
+              paramsEveryMs: actors.paramsEveryMs,
+              maxRestarts: actors.maxRestarts,
+              firstStep: start,
+              firstEpisode: resume?.episode ?? 0,
+            }).pipe(take(Math.max(0, config.steps - start)))
+          : workerActors({
+              env: config.env,
+              envOptions: config.envOptions,
+              setup: actors.setup,
+              count: actors.count,
+              seed: config.seed,
+              network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
+              noise: config.noise,
+              sigma,
+              warmupSteps: Math.max(0, config.warmupSteps - start),
+              latestParams: () =>
+                current === undefined ? undefined : { version: current.step, params: current.actor },
+              paramsEverySteps: actors.paramsEverySteps,
+              paramsEveryMs: actors.paramsEveryMs,
+              maxRestarts: actors.maxRestarts,
+              firstStep: start,
+              firstEpisode: resume?.episode ?? 0,
+            }).pipe(take(Math.max(0, config.steps - start)))
 
     return steps$.pipe(
       tap((s) => {

@@ -1,0 +1,268 @@
+import { makeNetworks } from '@polyak/agents'
+import { initMlp, Rng } from '@polyak/core'
+import { Redis } from 'ioredis'
+import { filter, lastValueFrom, type Subscription, take, takeWhile, tap, toArray } from 'rxjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
+import {
+  liveRedisActors,
+  type RedisActorEvent,
+  type RedisActorStep,
+  type RedisActorsOptions,
+  redisActorPids,
+  redisActors,
+} from './redisActors.js'
+import { redisKeys } from './redisProtocol.js'
+import { type ExperimentEvent, runExperiment } from './runExperiment.js'
+import { type RedisTestServer, redisServerBinary, startRedisServer } from './test-utils/redisServer.js'
+import { FAKE_WORKER_ENV } from './test-utils/workerTestEnvs.js'
+
+const binary = redisServerBinary()
+const setup = [new URL('./test-utils/workerTestEnvs.ts', import.meta.url)]
+const network = { observationSize: 3, actionSize: 2, low: [-1, -1], high: [1, 1], hiddenSizes: [8] }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+const noLiveActors = async (pids: readonly number[]): Promise<number> => {
+  for (let i = 0; i < 100 && (liveRedisActors() > 0 || pids.some(alive)); i++) await sleep(50)
+  return pids.filter(alive).length
+}
+let prefixes = 0
+const freshPrefix = () => `polyak-test-${process.pid}-${prefixes++}`
+
+describe.skipIf(binary === undefined)('redisActors (real redis-server on loopback)', () => {
+  let server: RedisTestServer
+  let admin: Redis
+  beforeAll(async () => {
+    server = await startRedisServer(binary as string)
+    admin = new Redis(server.url, { password: server.password, maxRetriesPerRequest: null, lazyConnect: true })
+    admin.on('error', () => {})
+    await admin.connect()
+  }, 20_000)
+  afterAll(async () => {
+    admin?.disconnect()
+    await server?.stop()
+  })
+
+  const options = (prefix: string): RedisActorsOptions => ({
+    url: server.url,
+    password: server.password,
+    prefix,
+    env: FAKE_WORKER_ENV,
+    envOptions: { episodeLength: 10, actionSize: 2 },
+    setup,
+    count: 2,
+    seed: 5,
+    network,
+    sigma: 0.1,
+    warmupSteps: 20,
+    latestParams: () => undefined,
+    chunkSteps: 10,
+    log: () => {},
+  })
+
+  it('2 actor processes deliver their transitions (distinct seeds) and act with the versions the learner publishes', async () => {
+    const params = initMlp(makeNetworks(network).actorSpec, Rng.key(0))
+    let version = 0
+    const seen = [0, 0]
+    const events: RedisActorEvent[] = []
+    const steps = await lastValueFrom(
+      redisActors({
+        ...options(freshPrefix()),
+        latestParams: () => ({ version, params }),
+        paramsEverySteps: 1,
+        paramsEveryMs: 5,
+        pollMs: 10,
+        onActor: (event) => events.push(event),
+      }).pipe(
+        tap((s) => {
+          version += 1
+          seen[s.actor] = (seen[s.actor] ?? 0) + 1
+        }),
+        takeWhile(() => (seen[0] ?? 0) < 200 || (seen[1] ?? 0) < 200, true),
+        toArray(),
+      ),
+    )
+    expect(steps.map((s) => s.t)).toEqual(Array.from({ length: steps.length }, (_, i) => i))
+    const byActor = [0, 1].map((a) => steps.filter((s) => s.actor === a))
+    expect(byActor[0]?.length).toBeGreaterThanOrEqual(200)
+    expect(byActor[1]?.length).toBeGreaterThanOrEqual(200)
+    expect(new Set(steps.map((s) => s.envIndex))).toEqual(new Set([0, 1]))
+    const first = (a: number) => Array.from((byActor[a] as RedisActorStep[])[0]?.transition.observation ?? [])
+    expect(first(0)).not.toEqual(first(1)) // episode contexts from different seeds
+    expect(steps.filter((s) => s.episodeEnd !== undefined).every((s) => s.episodeEnd?.length === 10)).toBe(true)
+    for (const actorSteps of byActor) {
+      const versions = (actorSteps as RedisActorStep[]).map((s) => s.paramsVersion)
+      expect(versions.at(-1)).toBeGreaterThan(Math.max(0, versions[0] as number)) // params reached the actor
+      expect(versions.every((v, i) => i === 0 || v >= (versions[i - 1] as number))).toBe(true)
+    }
+    const pids = events.flatMap((e) => (e.type === 'started' ? [e.pid] : []))
+    expect(pids).toHaveLength(2)
+    expect(await noLiveActors(pids)).toBe(0)
+    for (const tensor of Object.values(params)) tensor.dispose()
+  }, 20_000)
+
+  it('runExperiment with redis actors: a SIGKILLed actor is restarted and the run completes its learner steps', async () => {
+    const prefix = freshPrefix()
+    let killed: number | undefined
+    const events = await lastValueFrom(
+      runExperiment({
+        algo: 'td3',
+        env: FAKE_WORKER_ENV,
+        envOptions: { episodeLength: 10, actionSize: 2 },
+        steps: 1_500,
+        seed: 3,
+        warmupSteps: 50,
+        batchSize: 16,
+        bufferSize: 1024,
+        agent: { hiddenSizes: [8] },
+        evalEpisodes: 0,
+        actors: {
+          kind: 'redis',
+          url: server.url,
+          password: server.password,
+          prefix,
+          count: 2,
+          setup: setup.map((u) => u.href),
+          paramsEverySteps: 10,
+        },
+      }).pipe(
+        tap((event) => {
+          if (killed === undefined && event.type === 'update' && event.learnerStep === 20) {
+            killed = redisActorPids()[0]
+            if (killed !== undefined) process.kill(killed, 'SIGKILL')
+          }
+        }),
+        toArray(),
+      ),
+    )
+    expect(killed).toBeDefined()
+    const updates = events.filter((e) => e.type === 'update')
+    expect(updates).toHaveLength(1_450)
+    const final = events.at(-1) as Extract<ExperimentEvent, { type: 'final' }>
+    expect(final.type).toBe('final')
+    disposeExperimentSnapshot(final.snapshot)
+    // the killed slot took a second incarnation (it was restarted); the other kept its first
+    const incarnations = await Promise.all([0, 1].map((a) => admin.get(redisKeys(prefix).incarnation(a))))
+    expect(incarnations.map(Number).sort()).toEqual([1, 2])
+    expect(await noLiveActors(killed === undefined ? [] : [killed])).toBe(0)
+  }, 30_000)
+
+  it('restarting redis-server mid-run loses no accepted transition, and the learner continues', async () => {
+    const prefix = freshPrefix()
+    const keys = redisKeys(prefix)
+    const logs: string[] = []
+    const pids: number[] = []
+    const id = (s: RedisActorStep) => `${s.actor}:${s.incarnation}:${s.seq}:${s.index}`
+    const distinct = new Set<string>()
+    let received = 0
+    let restarted = false
+    let afterRestart = 0
+    const run = new Promise<void>((resolve, reject) => {
+      let subscription: Subscription | undefined
+      subscription = redisActors({
+        ...options(prefix),
+        maxAhead: 4,
+        log: (message) => logs.push(message),
+        onActor: (event) => {
+          if (event.type === 'started') pids.push(event.pid)
+        },
+      }).subscribe({
+        next: (step) => {
+          received += 1
+          distinct.add(id(step))
+          if (restarted) afterRestart += 1
+          if (afterRestart >= 300) {
+            subscription?.unsubscribe()
+            resolve()
+          }
+        },
+        error: reject,
+      })
+    })
+    while (received < 300) await sleep(20)
+    await server.kill()
+    await sleep(300)
+    await server.start()
+    restarted = true
+    await run
+    expect(received).toBe(distinct.size) // no transition handed on twice
+    expect(await noLiveActors(pids)).toBe(0) // stopped gracefully: the last accepted counts are written
+    expect(logs.some((line) => /redis/i.test(line))).toBe(true) // the outage was noticed and survived
+    // what the actors were told Redis accepted (written after each XADD answered; the AOF kept it)
+    const accepted = Object.values(await admin.hgetall(keys.accepted)).reduce((sum, n) => sum + Number(n), 0)
+    expect(accepted).toBeGreaterThanOrEqual(received)
+    // a new learner on the same group gets the rest: entries read but not acknowledged, and entries never read
+    if (distinct.size < accepted)
+      await lastValueFrom(
+        redisActors({ ...options(prefix), spawn: false }).pipe(
+          tap((step) => distinct.add(id(step))),
+          takeWhile(() => distinct.size < accepted),
+          toArray(),
+        ),
+      )
+    expect(distinct.size).toBe(accepted) // every accepted transition reached a learner
+    // everything handed on was acknowledged and deleted: nothing left, nothing pending
+    for (let i = 0; i < 40 && (await admin.xlen(keys.transitions)) > 0; i++) await sleep(50)
+    expect(await admin.xlen(keys.transitions)).toBe(0)
+    expect(((await admin.xpending(keys.transitions, 'learner')) as unknown[])[0]).toBe(0)
+  }, 30_000)
+
+  it('a wrong password errors the stream with a message naming authentication, and starts no actor', async () => {
+    const events: RedisActorEvent[] = []
+    const error = await lastValueFrom(
+      redisActors({ ...options(freshPrefix()), password: 'not-the-password', onActor: (e) => events.push(e) }),
+    ).catch((e: unknown) => e)
+    expect(String(error)).toMatch(/Redis authentication failed.*WRONGPASS/)
+    expect(String(error)).not.toContain(server.password)
+    expect(events).toHaveLength(0)
+  }, 20_000)
+
+  it('unsubscribing stops every actor process and closes every connection', async () => {
+    const prefix = freshPrefix()
+    const pids: number[] = []
+    const steps = await lastValueFrom(
+      redisActors({
+        ...options(prefix),
+        onActor: (event) => {
+          if (event.type === 'started') pids.push(event.pid)
+        },
+      }).pipe(
+        filter((s) => s.actor === 1),
+        take(20),
+        toArray(),
+      ),
+    )
+    expect(steps).toHaveLength(20)
+    expect(pids).toHaveLength(2)
+    expect(await noLiveActors(pids)).toBe(0)
+    const polyakClients = async () =>
+      ((await admin.client('LIST')) as string).split('\n').filter((line) => /name=polyak-/.test(line)).length
+    for (let i = 0; i < 40 && (await polyakClients()) > 0; i++) await sleep(50)
+    expect(await polyakClients()).toBe(0)
+  }, 20_000)
+})
+
+describe('redis actors config', () => {
+  it('rejects a bad redis actors config naming the field', () => {
+    expect(() => runExperiment({ env: 'Pendulum-v1', actors: { kind: 'redis', url: 'redis://x', count: 0 } })).toThrow(
+      /actors/,
+    )
+    expect(() =>
+      runExperiment({ env: 'Pendulum-v1', actors: { kind: 'redis', url: 'redis://x', pasword: 'p' } as never }),
+    ).toThrow(/pasword/)
+  })
+
+  it.skipIf(binary !== undefined)(
+    'skips the Redis tests: no redis-server binary on PATH (run scripts/system-deps.sh)',
+    () => {
+      expect(binary).toBeUndefined()
+    },
+  )
+})

@@ -1,0 +1,456 @@
+/**
+ * Actors across machines: actor processes and the learner talk through Redis: a stream for transitions (read with a
+ * consumer group, acknowledged only after the steps were handed on) and a hash for versioned actor parameters.
+ *
+ * @module redisActors
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ConcreteBackend } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
+import { Observable } from 'rxjs'
+import {
+  connectRedis,
+  decodeChunk,
+  encodeParams,
+  LEARNER_GROUP,
+  openRedis,
+  type RedisActorsRunConfig,
+  redisKeys,
+} from './redisProtocol.js'
+import type { ActorStep, VersionedParams, WorkerActorsOptions } from './workerActors.js'
+
+/**
+ * What happens to a spawned actor process (`spawn: true`): `started` (with its pid), `crashed` (it exited while the
+ * stream was running; it is restarted) and `stopped` (ended by the unsubscribe).
+ *
+ * @example
+ * ```ts
+ * const onActor = (event: RedisActorEvent) => { if (event.type === 'started') pids.push(event.pid) }
+ * ```
+ */
+export type RedisActorEvent =
+  | { readonly type: 'started'; readonly actor: number; readonly pid: number }
+  | { readonly type: 'crashed'; readonly actor: number; readonly pid: number; readonly reason: string }
+  | { readonly type: 'stopped'; readonly actor: number; readonly pid: number }
+
+/**
+ * Options of {@link redisActors}: those of `workerActors` (env, network, noise, seeds, publishing), plus where Redis
+ * is and whether to start the actor processes here.
+ *
+ * @example
+ * ```ts
+ * const options: RedisActorsOptions = { url: 'redis://10.0.0.5:6379', prefix: 'polyak:run1', spawn: false, … }
+ * ```
+ */
+export interface RedisActorsOptions
+  extends Omit<WorkerActorsOptions, 'onWorker' | 'chunkSteps' | 'chunkMs' | 'maxInFlight'> {
+  /** `redis://host:port[/db]`, optionally with `user:password@`. */
+  readonly url: string
+  /** Overrides the URL's password; default: the URL's, else the `POLYAK_REDIS_PASSWORD` environment variable. */
+  readonly password?: string
+  /** The prefix of every key of this run (default `polyak`); use one per run. */
+  readonly prefix?: string
+  /** Start `count` actor processes on this machine (default true); false: they are started elsewhere. */
+  readonly spawn?: boolean
+  /** Steps per chunk at most (default 50) and milliseconds of acting per chunk at most (default 20). */
+  readonly chunkSteps?: number
+  readonly chunkMs?: number
+  /** Chunks an actor may be ahead of the learner before it waits (default 8). */
+  readonly maxAhead?: number
+  /** How often actors poll for newer parameters, in ms (default 100). */
+  readonly pollMs?: number
+  /** Stream entries read per XREADGROUP (default 32), and how long a read blocks when none are there (default 50). */
+  readonly readCount?: number
+  readonly blockMs?: number
+  readonly onActor?: (event: RedisActorEvent) => void
+}
+
+/**
+ * An {@link ActorStep} that came through Redis, with its place in its actor process's output: chunk `seq` (from 0 for
+ * every process) and `index` inside the chunk. `(actor, incarnation, seq, index)` names a transition uniquely.
+ *
+ * @example
+ * ```ts
+ * const id = `${step.actor}:${step.incarnation}:${step.seq}:${step.index}`
+ * ```
+ */
+export interface RedisActorStep extends ActorStep {
+  readonly seq: number
+  readonly index: number
+}
+
+const fromSource = import.meta.url.endsWith('.ts')
+const mainPath = fileURLToPath(new URL(fromSource ? './redisActorMain.ts' : './redisActorMain.js', import.meta.url))
+
+/**
+ * The `node` arguments that run an actor process here: from `dist/` plain JS; from source (vitest, tsx) with tsx's
+ * loader and the `@polyak/source` condition.
+ */
+const nodeArgs = (): string[] => {
+  if (!fromSource) return []
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'))
+  return ['--conditions=@polyak/source', '--import', new URL('./dist/esm/index.mjs', tsx).href]
+}
+
+const live = new Set<ChildProcess>()
+
+/**
+ * How many actor processes started by {@link redisActors} in this process have not exited yet.
+ *
+ * @example
+ * ```ts
+ * subscription.unsubscribe() // a moment later: liveRedisActors() === 0
+ * ```
+ */
+export const liveRedisActors = (): number => live.size
+
+/**
+ * The pids of the actor processes started by {@link redisActors} in this process that have not exited yet.
+ *
+ * @example
+ * ```ts
+ * process.kill(redisActorPids()[0], 'SIGKILL') // the actor is restarted
+ * ```
+ */
+export const redisActorPids = (): number[] => [...live].flatMap((child) => (child.pid === undefined ? [] : [child.pid]))
+
+const activeBackend = (): ConcreteBackend => {
+  const name = tf.getBackend()
+  return name === 'wasm' || name === 'tensorflow' ? name : 'cpu'
+}
+
+const moduleUrl = (module: string | URL): string =>
+  module instanceof URL ? module.href : /^[a-z][a-z0-9+.-]*:/i.test(module) ? module : pathToFileURL(module).href
+
+type StreamReply = [key: Buffer, entries: [id: Buffer, fields: Buffer[] | null][]][] | null
+
+interface Slot {
+  readonly actor: number
+  child: ChildProcess | undefined
+  stepsOfProcess: number
+  crashesWithoutSteps: number
+}
+
+/**
+ * K actors reached through Redis, as a cold `Observable<ActorStep>` that never completes by itself (take what you
+ * need). On subscribe it connects (an authentication failure errors the stream with a message that says so), writes
+ * the run's actor config to `<prefix>:config`, creates the consumer group, and, with `spawn`, starts `count` actor
+ * processes (`redisActorMain`) on this machine; otherwise actors started elsewhere with the same URL and prefix join
+ * (`node dist/redisActorMain.js --url … --prefix … --actor i`).
+ *
+ * Transitions: an async loop reads the stream with `XREADGROUP … BLOCK blockMs` on its own connection, first the
+ * entries delivered before but never acknowledged (a learner that crashed, or Redis restarted), then new ones; the
+ * steps of an entry are emitted (synchronously into `remember` → `learn`), and only then is it acknowledged and
+ * deleted (`XACK` + `XDEL`) and the actor's progress recorded. An entry seen twice (an actor's XADD resent after
+ * Redis stored it but before it answered, or an unacknowledged entry delivered again) is dropped by its
+ * `(actor, incarnation, seq)`. The learner never waits on an actor: if none has sent anything, the read times out
+ * and the loop goes on; actors more than `maxAhead` chunks ahead wait for the learner's progress instead.
+ *
+ * Parameters: as `workerActors`, a newer version is published once `paramsEverySteps` learner steps or
+ * `paramsEveryMs` have passed (`HSET <prefix>:params version meta values`, one command, so never torn); actors poll
+ * it every `pollMs`.
+ *
+ * Crashes: a spawned process that exits while running is logged and restarted (it takes a new incarnation from
+ * Redis, hence fresh seeds and a new `envIndex`); the stream errors after `maxRestarts` exits in a row without a
+ * step. Redis going away is survived: every client reconnects with back-off and resends. Unsubscribing sends SIGTERM
+ * to the spawned processes (SIGKILL after 3 s), and closes both connections after the last acknowledgement.
+ *
+ * @example
+ * ```ts
+ * redisActors({ url: 'redis://127.0.0.1:6379', password, prefix: 'polyak:run1', count: 2, seed: 1, sigma: 0.2,
+ *   network, latestParams }).pipe(take(10_000), map((s) => ({ ...s.transition, envIndex: s.envIndex })), remember(config), learn(options))
+ * ```
+ */
+export const redisActors = (options: RedisActorsOptions): Observable<RedisActorStep> =>
+  new Observable<RedisActorStep>((subscriber) => {
+    const {
+      url,
+      count,
+      seed,
+      prefix = 'polyak',
+      spawn = true,
+      paramsEverySteps = 100,
+      paramsEveryMs = 100,
+      chunkSteps = 50,
+      chunkMs = 20,
+      maxAhead = 8,
+      pollMs = 100,
+      readCount = 32,
+      blockMs = 50,
+      maxRestarts = 5,
+      restartDelayMs = 50,
+      log = (message: string) => console.warn(message),
+    } = options
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`redisActors: count must be >= 1, got ${count}`)
+    const password = options.password ?? process.env.POLYAK_REDIS_PASSWORD
+    const keys = redisKeys(prefix)
+    const o = options.network.observationSize
+    const a = options.network.actionSize
+    let stopped = false
+    let t = options.firstStep ?? 0
+    let nextEpisode = options.firstEpisode ?? 0
+    let sent: { version: number; at: number } | undefined
+    const timers = new Set<ReturnType<typeof setTimeout>>()
+    const lastSeq = new Map<string, number>() // `${actor}:${incarnation}` → last seq handed on
+    const episodes = new Map<string, { local: number; global: number }>()
+    const progress = new Map<string, number>()
+
+    const commands = connectRedis(url, { password, name: 'polyak-learner' })
+    const reader = connectRedis(url, { password, name: 'polyak-learner-reader' })
+    for (const client of [commands, reader])
+      client.on('error', (error: Error) => {
+        if (!stopped && client.status !== 'wait') log(`redisActors: redis: ${error.message} (reconnecting)`)
+      })
+    const fail = (error: unknown): void => {
+      if (!stopped) subscriber.error(error)
+    }
+
+    const runConfig: RedisActorsRunConfig = {
+      count,
+      seed,
+      setup: (options.setup ?? []).map(moduleUrl),
+      backend: options.backend ?? activeBackend(),
+      env: options.env,
+      envOptions: options.envOptions ?? {},
+      network: options.network,
+      noise: options.noise ?? 'gaussian',
+      sigma: options.sigma,
+      warmupSteps: Math.ceil((options.warmupSteps ?? 0) / count),
+      chunkSteps,
+      chunkMs,
+      maxAhead,
+      pollMs,
+    }
+
+    let publishing: Promise<unknown> | undefined
+    const maybePublish = (): void => {
+      if (stopped || publishing !== undefined) return
+      const latest: VersionedParams | undefined = options.latestParams()
+      if (latest === undefined || (sent !== undefined && latest.version <= sent.version)) return
+      const now = performance.now()
+      if (sent !== undefined && latest.version - sent.version < paramsEverySteps && now - sent.at < paramsEveryMs)
+        return
+      const names = Object.keys(latest.params)
+      const tensors = names.map((name) => latest.params[name] as tf.Tensor)
+      const fields = encodeParams(
+        latest.version,
+        names,
+        tensors.map((tensor) => tensor.shape),
+        tensors.map((tensor) => tensor.dataSync() as Float32Array),
+      )
+      sent = { version: latest.version, at: now }
+      publishing = commands.hset(keys.params, fields).finally(() => {
+        publishing = undefined
+      })
+    }
+
+    const slots: Slot[] = Array.from({ length: count }, (_, actor) => ({
+      actor,
+      child: undefined,
+      stepsOfProcess: 0,
+      crashesWithoutSteps: 0,
+    }))
+
+    /** Emits the steps of one stream entry: all of them, none (a duplicate) or only a part (an unsubscribe). */
+    const emit = (fields: Buffer[]): 'all' | 'duplicate' | 'partly' => {
+      const chunk = decodeChunk(fields, o, a)
+      const key = `${chunk.actor}:${chunk.incarnation}`
+      if (chunk.seq <= (lastSeq.get(key) ?? -1)) return 'duplicate'
+      const slot = slots[chunk.actor]
+      if (slot !== undefined) {
+        slot.stepsOfProcess += chunk.count
+        slot.crashesWithoutSteps = 0
+      }
+      const ends = new Map(chunk.ends.map((end) => [end.index, end]))
+      for (let i = 0; i < chunk.count && !subscriber.closed; i++) {
+        const local = chunk.episodes[i] as number
+        let episode = episodes.get(key)
+        if (episode?.local !== local) {
+          episode = { local, global: nextEpisode }
+          nextEpisode += 1
+          episodes.set(key, episode)
+        }
+        const flags = chunk.flags[i] as number
+        const end = ends.get(i)
+        subscriber.next({
+          t,
+          envIndex: chunk.actor + count * chunk.incarnation,
+          episode: episode.global,
+          transition: {
+            observation: chunk.observations.subarray(i * o, (i + 1) * o),
+            action: chunk.actions.subarray(i * a, (i + 1) * a),
+            reward: chunk.rewards[i] as number,
+            nextObservation: chunk.nextObservations.subarray(i * o, (i + 1) * o),
+            terminated: (flags & 1) !== 0,
+            truncated: (flags & 2) !== 0,
+          },
+          ...(end === undefined ? {} : { episodeEnd: { return: end.return, length: end.length } }),
+          actor: chunk.actor,
+          incarnation: chunk.incarnation,
+          paramsVersion: chunk.paramsVersion,
+          seq: chunk.seq,
+          index: i,
+        })
+        t += 1
+        if (subscriber.closed && i + 1 < chunk.count) return 'partly'
+      }
+      lastSeq.set(key, chunk.seq)
+      progress.set(key, chunk.seq)
+      return 'all'
+    }
+
+    let closed = false
+    let reading = false
+    /** The reader may be blocked in XREADGROUP: drop it; the command connection closes after its queued acks. */
+    const close = (): void => {
+      if (closed) return
+      closed = true
+      reader.disconnect()
+      const closer = setTimeout(() => commands.disconnect(), 2_000) // Redis away: do not wait for it
+      closer.unref()
+      void commands
+        .quit()
+        .catch(() => commands.disconnect())
+        .finally(() => clearTimeout(closer))
+    }
+
+    let pendingFirst = true // our own unacknowledged entries (from before a crash or a reconnect) come first
+    let readerConnections = 0
+    reader.on('ready', () => {
+      readerConnections += 1
+      if (readerConnections > 1) pendingFirst = true // Redis restarted: acks may have been lost, re-read pending
+    })
+    const readLoop = async (): Promise<void> => {
+      while (!stopped) {
+        const reply = (await reader.xreadgroupBuffer(
+          'GROUP',
+          LEARNER_GROUP,
+          LEARNER_GROUP,
+          'COUNT',
+          readCount,
+          'BLOCK',
+          pendingFirst ? 1 : blockMs,
+          'STREAMS',
+          keys.transitions,
+          pendingFirst ? '0' : '>',
+        )) as StreamReply
+        if (stopped) return
+        const entries = reply?.[0]?.[1] ?? []
+        if (pendingFirst && entries.length < readCount) pendingFirst = false
+        if (entries.length === 0) continue
+        const ids: Buffer[] = []
+        for (const [id, fields] of entries) {
+          if (subscriber.closed) break
+          // null: deleted meanwhile, just acknowledge it; an entry cut short by an unsubscribe stays pending
+          if (fields === null || emit(fields) !== 'partly') ids.push(id)
+        }
+        if (ids.length === 0) continue
+        const progressFields = [...progress].flatMap(([slot, seq]) => [slot, String(seq)])
+        progress.clear()
+        const transaction = commands.multi().xack(keys.transitions, LEARNER_GROUP, ...ids)
+        transaction.xdel(keys.transitions, ...ids)
+        if (progressFields.length > 0) transaction.hset(keys.progress, ...progressFields)
+        void transaction.exec().catch((error: unknown) => log(`redisActors: acknowledging failed: ${String(error)}`))
+        maybePublish()
+      }
+      close() // after the last acknowledgement was queued on the command connection
+    }
+
+    const startActor = (slot: Slot): void => {
+      const child = fork(mainPath, ['--url', url, '--prefix', prefix, '--actor', String(slot.actor)], {
+        execArgv: nodeArgs(),
+        env: { ...process.env, ...(password === undefined ? {} : { POLYAK_REDIS_PASSWORD: password }) },
+        stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      })
+      let stderr = ''
+      child.stderr?.on('data', (data: Buffer) => {
+        stderr = (stderr + data.toString()).slice(-4_000)
+      })
+      live.add(child)
+      slot.child = child
+      slot.stepsOfProcess = 0
+      const pid = child.pid ?? -1
+      options.onActor?.({ type: 'started', actor: slot.actor, pid })
+      child.on('exit', (code, signal) => {
+        live.delete(child)
+        if (slot.child !== child) return
+        slot.child = undefined
+        if (stopped) {
+          options.onActor?.({ type: 'stopped', actor: slot.actor, pid })
+          return
+        }
+        const lastLines = stderr.trim().split('\n').slice(-5).join('\n')
+        const reason = `exited with ${signal ?? `code ${code}`}${lastLines === '' ? '' : `: ${lastLines}`}`
+        options.onActor?.({ type: 'crashed', actor: slot.actor, pid, reason })
+        if (slot.stepsOfProcess === 0) slot.crashesWithoutSteps += 1
+        if (slot.crashesWithoutSteps > maxRestarts) {
+          fail(
+            new Error(
+              `redisActors: actor ${slot.actor} crashed ${slot.crashesWithoutSteps} times in a row without a step; ` +
+                `giving up. Last: ${reason}`,
+            ),
+          )
+          return
+        }
+        log(`redisActors: actor ${slot.actor} (pid ${pid}) ${reason}; restarting`)
+        const timer = setTimeout(
+          () => {
+            timers.delete(timer)
+            if (!stopped) startActor(slot)
+          },
+          restartDelayMs * 2 ** Math.min(slot.crashesWithoutSteps, 6),
+        )
+        timers.add(timer)
+      })
+    }
+
+    let publisher: ReturnType<typeof setInterval> | undefined
+    const begin = async (): Promise<void> => {
+      await openRedis(commands, url)
+      await openRedis(reader, url)
+      if (stopped) return
+      await commands.set(keys.config, JSON.stringify(runConfig))
+      try {
+        await commands.xgroup('CREATE', keys.transitions, LEARNER_GROUP, '0', 'MKSTREAM')
+      } catch (error) {
+        if (!/BUSYGROUP/.test(String(error))) throw error // the group exists: continue where it was
+      }
+      if (stopped) return
+      maybePublish()
+      publisher = setInterval(maybePublish, paramsEveryMs)
+      if (spawn) for (const slot of slots) startActor(slot)
+      reading = true
+      await readLoop()
+    }
+    begin()
+      .catch((error: unknown) =>
+        fail(
+          error instanceof Error && /redis/i.test(error.message) ? error : new Error(`redisActors: ${String(error)}`),
+        ),
+      )
+      .finally(() => {
+        reading = false
+        if (stopped) close()
+      })
+
+    return () => {
+      stopped = true
+      if (publisher !== undefined) clearInterval(publisher)
+      for (const timer of timers) clearTimeout(timer)
+      for (const slot of slots) {
+        const child = slot.child
+        if (child === undefined) continue
+        child.kill('SIGTERM')
+        const killer = setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+        }, 3_000)
+        killer.unref()
+        child.once('exit', () => clearTimeout(killer))
+      }
+      if (!reading)
+        close() // else the read loop closes them once it has queued its acknowledgements…
+      else setTimeout(close, 2_000).unref() // …or a blocked read (Redis away) is dropped after 2 s
+    }
+  })
