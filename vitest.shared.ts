@@ -11,8 +11,10 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // a guard against hangs, not a speed check: CI runs every package's tests at once on 2 cores, where the
+    // longest env soak tests (10k physics steps) take about a minute
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', ['json', { outputFile: '.test-results.json' }]],
     setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
