@@ -5,6 +5,7 @@
  * @module actorProtocol
  */
 import type { ConcreteBackend } from '@polyak/core'
+import type { StepColumns } from './chunkCodec.js'
 
 /**
  * What a worker is started with (`workerData`).
@@ -71,17 +72,9 @@ export type ToActorMessage =
  * if (message.type === 'steps') console.log(message.actor, message.count, message.paramsVersion)
  * ```
  */
-export interface ActorStepsMessage {
+export interface ActorStepsMessage extends StepColumns {
   readonly type: 'steps'
   readonly actor: number
   readonly incarnation: number
   readonly paramsVersion: number
-  readonly count: number
-  readonly observations: Float32Array
-  readonly actions: Float32Array
-  readonly rewards: Float64Array
-  readonly nextObservations: Float32Array
-  readonly flags: Uint8Array
-  readonly episodes: Int32Array
-  readonly ends: readonly { readonly index: number; readonly return: number; readonly length: number }[]
 }

@@ -14,14 +14,8 @@
  * @module redisActorMain
  */
 import { parseArgs } from 'node:util'
-import { makeNetworks } from '@polyak/agents'
-import { type Params, setBackend, tidy } from '@polyak/core'
-import { makeEnv } from '@polyak/envs'
-import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
-import * as tf from '@tensorflow/tfjs'
-import { Subject } from 'rxjs'
-import type { EnvStep } from './EnvStep.js'
-import { explore } from './explore.js'
+import { actorParams, startActing } from './actorCore.js'
+import { encodeSteps } from './chunkCodec.js'
 import {
   connectRedis,
   decodeParams,
@@ -31,7 +25,6 @@ import {
   type RedisChunk,
   redisKeys,
 } from './redisProtocol.js'
-import { rollout } from './rollout.js'
 import { actorSeeds } from './workerActors.js'
 
 const { values: args } = parseArgs({
@@ -77,17 +70,7 @@ const slot = `${actor}:${incarnation}`
 say(`incarnation ${incarnation}, pid ${process.pid}`)
 process.send?.({ type: 'incarnation', actor, incarnation })
 
-for (const url of config.setup) await import(url)
-await setBackend(config.backend)
-
-const { network } = config
-const networks = makeNetworks({ ...network, hiddenSizes: network.hiddenSizes })
-const actionSize = network.actionSize
-const noiseProcess: NoiseProcess<unknown> = (
-  config.noise === 'ou' ? ouProcess({ ...DDPG_OU_PARAMS, sigma: config.sigma }) : gaussianProcess(config.sigma)
-) as NoiseProcess<unknown>
-
-let params: Params | undefined
+const params = actorParams()
 let version = -1
 let progress = -1 // the learner's last chunk of this process handed to replay
 let lastPoll = Number.NEGATIVE_INFINITY
@@ -102,79 +85,13 @@ const poll = async (): Promise<void> => {
   if (remote === null || Number(remote) <= version) return
   const latest = decodeParams(await client.hgetallBuffer(keys.params))
   if (latest === undefined || latest.version <= version) return
-  const next: Record<string, tf.Tensor> = {}
-  latest.names.forEach((name, i) => {
-    next[name] = tf.tensor(latest.values[i] as Float32Array, latest.shapes[i] as number[], 'float32')
-  })
-  const previous = params
-  params = next
+  params.offer(latest)
+  params.current() // the tensors now, between chunks
   version = latest.version
-  if (previous !== undefined) for (const tensor of Object.values(previous)) tensor.dispose()
 }
-const greedy = (observation: Float32Array): Float32Array =>
-  params === undefined
-    ? new Float32Array(actionSize)
-    : (tidy(() =>
-        networks.policy(params as Params, tf.tensor2d(observation, [1, network.observationSize])).dataSync(),
-      ) as Float32Array)
+const acting = await startActing({ ...config, envSeed, exploreKey }, params)
+const { network } = config
 
-const ticks$ = new Subject<number>()
-let buffer: EnvStep[] = []
-let failure: { readonly error: unknown } | undefined
-ticks$
-  .pipe(
-    rollout({
-      makeEnv: () => makeEnv(config.env, config.envOptions),
-      policy: (observation, t) => (t < config.warmupSteps ? new Float32Array(actionSize) : greedy(observation)),
-      explore: explore({
-        process: noiseProcess,
-        key: exploreKey,
-        warmupSteps: config.warmupSteps,
-        low: network.low,
-        high: network.high,
-      }),
-      seed: envSeed,
-    }),
-  )
-  .subscribe({
-    next: (step) => buffer.push(step),
-    error: (error: unknown) => {
-      failure = { error }
-    },
-  })
-
-const chunkOf = (steps: readonly EnvStep[], seq: number, total: number, paramsVersion: number): RedisChunk => {
-  const o = network.observationSize
-  const count = steps.length
-  const chunk = {
-    actor,
-    incarnation,
-    seq,
-    total,
-    paramsVersion,
-    count,
-    observations: new Float32Array(count * o),
-    actions: new Float32Array(count * actionSize),
-    rewards: new Float64Array(count),
-    nextObservations: new Float32Array(count * o),
-    flags: new Uint8Array(count),
-    episodes: new Int32Array(count),
-    ends: [] as { index: number; return: number; length: number }[],
-  }
-  steps.forEach((step, i) => {
-    const { transition } = step
-    chunk.observations.set(transition.observation, i * o)
-    chunk.actions.set(transition.action, i * actionSize)
-    chunk.nextObservations.set(transition.nextObservation, i * o)
-    chunk.rewards[i] = transition.reward
-    chunk.flags[i] = (transition.terminated ? 1 : 0) | (transition.truncated ? 2 : 0)
-    chunk.episodes[i] = step.episode
-    if (step.episodeEnd !== undefined) chunk.ends.push({ index: i, ...step.episodeEnd })
-  })
-  return chunk
-}
-
-let t = 0
 let seq = 0
 let accepted = 0
 while (!stopping) {
@@ -185,23 +102,24 @@ while (!stopping) {
     continue
   }
   const actedWith = version
-  const started = performance.now()
-  for (let i = 0; i < config.chunkSteps && failure === undefined; i++) {
-    ticks$.next(t)
-    t += 1
-    if (performance.now() - started > config.chunkMs) break
-  }
-  if (buffer.length > 0) {
-    const chunk = chunkOf(buffer, seq, accepted + buffer.length, actedWith)
-    buffer = []
+  const steps = acting.act(config.chunkSteps, config.chunkMs)
+  if (steps.length > 0) {
+    const chunk: RedisChunk = {
+      actor,
+      incarnation,
+      seq,
+      total: accepted + steps.length,
+      paramsVersion: actedWith,
+      ...encodeSteps(steps, network.observationSize, network.actionSize),
+    }
     await client.xadd(keys.transitions, '*', ...encodeChunk(chunk)) // resolves once Redis stored it
     accepted = chunk.total
     seq += 1
     await client.hset(keys.accepted, slot, String(accepted))
   }
-  if (failure !== undefined) throw failure.error
+  acting.throwIfFailed()
 }
 say(`stopping after ${accepted} accepted transitions in ${seq} chunks`)
-ticks$.complete()
+acting.stop()
 await client.quit()
 process.exit(0)

@@ -7,9 +7,8 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { ConcreteBackend } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
 import { Observable } from 'rxjs'
+import { learnerSide, type RestartCounts, rawParams } from './actorSteps.js'
 import {
   connectRedis,
   decodeChunk,
@@ -19,7 +18,7 @@ import {
   type RedisActorsRunConfig,
   redisKeys,
 } from './redisProtocol.js'
-import type { ActorStep, VersionedParams, WorkerActorsOptions } from './workerActors.js'
+import type { ActorStep, WorkerActorsOptions } from './workerActors.js'
 
 /**
  * What happens to a spawned actor process (`spawn: true`): `started` (with its pid), `crashed` (it exited while the
@@ -116,21 +115,11 @@ export const liveRedisActors = (): number => live.size
  */
 export const redisActorPids = (): number[] => [...live].flatMap((child) => (child.pid === undefined ? [] : [child.pid]))
 
-const activeBackend = (): ConcreteBackend => {
-  const name = tf.getBackend()
-  return name === 'wasm' || name === 'tensorflow' ? name : 'cpu'
-}
-
-const moduleUrl = (module: string | URL): string =>
-  module instanceof URL ? module.href : /^[a-z][a-z0-9+.-]*:/i.test(module) ? module : pathToFileURL(module).href
-
 type StreamReply = [key: Buffer, entries: [id: Buffer, fields: Buffer[] | null][]][] | null
 
-interface Slot {
+interface Slot extends RestartCounts {
   readonly actor: number
   child: ChildProcess | undefined
-  stepsOfProcess: number
-  crashesWithoutSteps: number
 }
 
 /**
@@ -171,30 +160,23 @@ export const redisActors = (options: RedisActorsOptions): Observable<RedisActorS
       seed,
       prefix = 'polyak',
       spawn = true,
-      paramsEverySteps = 100,
-      paramsEveryMs = 100,
-      chunkSteps = 50,
-      chunkMs = 20,
       maxAhead = 8,
       pollMs = 100,
       readCount = 32,
       blockMs = 50,
-      maxRestarts = 5,
-      restartDelayMs = 50,
       log = (message: string) => console.warn(message),
     } = options
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`redisActors: count must be >= 1, got ${count}`)
+    let stopped = false
+    const { paramsEveryMs, acting, warmupPerActor, numbering, cadence, restarts } = learnerSide(
+      'redisActors',
+      options,
+      () => stopped,
+    )
     const password = options.password ?? process.env.POLYAK_REDIS_PASSWORD
     const keys = redisKeys(prefix)
     const o = options.network.observationSize
     const a = options.network.actionSize
-    let stopped = false
-    let t = options.firstStep ?? 0
-    let nextEpisode = options.firstEpisode ?? 0
-    let sent: { version: number; at: number } | undefined
-    const timers = new Set<ReturnType<typeof setTimeout>>()
     const lastSeq = new Map<string, number>() // `${actor}:${incarnation}` → last seq handed on
-    const episodes = new Map<string, { local: number; global: number }>()
     const progress = new Map<string, number>()
 
     const commands = connectRedis(url, { password, name: 'polyak-learner' })
@@ -210,16 +192,8 @@ export const redisActors = (options: RedisActorsOptions): Observable<RedisActorS
     const runConfig: RedisActorsRunConfig = {
       count,
       seed,
-      setup: (options.setup ?? []).map(moduleUrl),
-      backend: options.backend ?? activeBackend(),
-      env: options.env,
-      envOptions: options.envOptions ?? {},
-      network: options.network,
-      noise: options.noise ?? 'gaussian',
-      sigma: options.sigma,
-      warmupSteps: Math.ceil((options.warmupSteps ?? 0) / count),
-      chunkSteps,
-      chunkMs,
+      ...acting,
+      warmupSteps: warmupPerActor,
       maxAhead,
       pollMs,
     }
@@ -227,29 +201,18 @@ export const redisActors = (options: RedisActorsOptions): Observable<RedisActorS
     let publishing: Promise<unknown> | undefined
     const maybePublish = (): void => {
       if (stopped || publishing !== undefined) return
-      const latest: VersionedParams | undefined = options.latestParams()
-      if (latest === undefined || (sent !== undefined && latest.version <= sent.version)) return
-      const now = performance.now()
-      if (sent !== undefined && latest.version - sent.version < paramsEverySteps && now - sent.at < paramsEveryMs)
-        return
-      const names = Object.keys(latest.params)
-      const tensors = names.map((name) => latest.params[name] as tf.Tensor)
-      const fields = encodeParams(
-        latest.version,
-        names,
-        tensors.map((tensor) => tensor.shape),
-        tensors.map((tensor) => tensor.dataSync() as Float32Array),
-      )
-      sent = { version: latest.version, at: now }
-      publishing = commands.hset(keys.params, fields).finally(() => {
-        publishing = undefined
+      cadence.publish((latest) => {
+        const { names, shapes, values } = rawParams(latest.params, false)
+        publishing = commands.hset(keys.params, encodeParams(latest.version, names, shapes, values)).finally(() => {
+          publishing = undefined
+        })
       })
     }
 
     const slots: Slot[] = Array.from({ length: count }, (_, actor) => ({
       actor,
       child: undefined,
-      stepsOfProcess: 0,
+      stepsSinceStart: 0,
       crashesWithoutSteps: 0,
     }))
 
@@ -259,41 +222,10 @@ export const redisActors = (options: RedisActorsOptions): Observable<RedisActorS
       const key = `${chunk.actor}:${chunk.incarnation}`
       if (chunk.seq <= (lastSeq.get(key) ?? -1)) return 'duplicate'
       const slot = slots[chunk.actor]
-      if (slot !== undefined) {
-        slot.stepsOfProcess += chunk.count
-        slot.crashesWithoutSteps = 0
-      }
-      const ends = new Map(chunk.ends.map((end) => [end.index, end]))
+      if (slot !== undefined) restarts.stepped(slot, chunk.count)
+      const stepOf = numbering.chunk(chunk)
       for (let i = 0; i < chunk.count && !subscriber.closed; i++) {
-        const local = chunk.episodes[i] as number
-        let episode = episodes.get(key)
-        if (episode?.local !== local) {
-          episode = { local, global: nextEpisode }
-          nextEpisode += 1
-          episodes.set(key, episode)
-        }
-        const flags = chunk.flags[i] as number
-        const end = ends.get(i)
-        subscriber.next({
-          t,
-          envIndex: chunk.actor + count * chunk.incarnation,
-          episode: episode.global,
-          transition: {
-            observation: chunk.observations.subarray(i * o, (i + 1) * o),
-            action: chunk.actions.subarray(i * a, (i + 1) * a),
-            reward: chunk.rewards[i] as number,
-            nextObservation: chunk.nextObservations.subarray(i * o, (i + 1) * o),
-            terminated: (flags & 1) !== 0,
-            truncated: (flags & 2) !== 0,
-          },
-          ...(end === undefined ? {} : { episodeEnd: { return: end.return, length: end.length } }),
-          actor: chunk.actor,
-          incarnation: chunk.incarnation,
-          paramsVersion: chunk.paramsVersion,
-          seq: chunk.seq,
-          index: i,
-        })
-        t += 1
+        subscriber.next({ ...stepOf(i), seq: chunk.seq, index: i })
         if (subscriber.closed && i + 1 < chunk.count) return 'partly'
       }
       lastSeq.set(key, chunk.seq)
@@ -370,7 +302,7 @@ export const redisActors = (options: RedisActorsOptions): Observable<RedisActorS
       })
       live.add(child)
       slot.child = child
-      slot.stepsOfProcess = 0
+      slot.stepsSinceStart = 0
       const pid = child.pid ?? -1
       options.onActor?.({ type: 'started', actor: slot.actor, pid })
       child.on('exit', (code, signal) => {
@@ -384,25 +316,13 @@ export const redisActors = (options: RedisActorsOptions): Observable<RedisActorS
         const lastLines = stderr.trim().split('\n').slice(-5).join('\n')
         const reason = `exited with ${signal ?? `code ${code}`}${lastLines === '' ? '' : `: ${lastLines}`}`
         options.onActor?.({ type: 'crashed', actor: slot.actor, pid, reason })
-        if (slot.stepsOfProcess === 0) slot.crashesWithoutSteps += 1
-        if (slot.crashesWithoutSteps > maxRestarts) {
-          fail(
-            new Error(
-              `redisActors: actor ${slot.actor} crashed ${slot.crashesWithoutSteps} times in a row without a step; ` +
-                `giving up. Last: ${reason}`,
-            ),
-          )
+        const giveUp = restarts.crashed(slot, reason)
+        if (giveUp !== undefined) {
+          fail(giveUp)
           return
         }
         log(`redisActors: actor ${slot.actor} (pid ${pid}) ${reason}; restarting`)
-        const timer = setTimeout(
-          () => {
-            timers.delete(timer)
-            if (!stopped) startActor(slot)
-          },
-          restartDelayMs * 2 ** Math.min(slot.crashesWithoutSteps, 6),
-        )
-        timers.add(timer)
+        restarts.later(slot, () => startActor(slot))
       })
     }
 
@@ -438,7 +358,7 @@ export const redisActors = (options: RedisActorsOptions): Observable<RedisActorS
     return () => {
       stopped = true
       if (publisher !== undefined) clearInterval(publisher)
-      for (const timer of timers) clearTimeout(timer)
+      restarts.cancel()
       for (const slot of slots) {
         const child = slot.child
         if (child === undefined) continue

@@ -16,6 +16,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis'
 import type { ActorWorkerData } from './actorProtocol.js'
+import type { StepColumns } from './chunkCodec.js'
 
 /**
  * The keys of a run under `prefix`.
@@ -76,20 +77,12 @@ export interface RedisActorsRunConfig {
  * const fields = encodeChunk(chunk) // XADD key * ...fields
  * ```
  */
-export interface RedisChunk {
+export interface RedisChunk extends StepColumns {
   readonly actor: number
   readonly incarnation: number
   readonly seq: number
   readonly total: number
   readonly paramsVersion: number
-  readonly count: number
-  readonly observations: Float32Array
-  readonly actions: Float32Array
-  readonly rewards: Float64Array
-  readonly nextObservations: Float32Array
-  readonly flags: Uint8Array
-  readonly episodes: Int32Array
-  readonly ends: readonly { readonly index: number; readonly return: number; readonly length: number }[]
 }
 
 const bytes = (array: ArrayBufferView): Buffer => Buffer.from(array.buffer, array.byteOffset, array.byteLength)

@@ -8,9 +8,9 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { type ConcreteBackend, type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
 import { Observable } from 'rxjs'
 import type { ActorStepsMessage, ActorWorkerData, ToActorMessage } from './actorProtocol.js'
+import { learnerSide, type RestartCounts, rawParams } from './actorSteps.js'
 import type { EnvStep } from './EnvStep.js'
 
 /**
@@ -163,23 +163,12 @@ const spawn = (data: ActorWorkerData): Worker => {
   return new Worker(code, { eval: true, workerData: data, execArgv: ['--conditions=@polyak/source'] })
 }
 
-const moduleUrl = (module: string | URL): string =>
-  module instanceof URL ? module.href : /^[a-z][a-z0-9+.-]*:/i.test(module) ? module : pathToFileURL(module).href
-
-const activeBackend = (): ConcreteBackend => {
-  const name = tf.getBackend()
-  return name === 'wasm' || name === 'tensorflow' ? name : 'cpu'
-}
-
-interface Slot {
+interface Slot extends RestartCounts {
   readonly actor: number
   worker: Worker | undefined
   incarnation: number
-  stepsOfIncarnation: number
   steps: number
-  crashesWithoutSteps: number
   lastError: string | undefined
-  episode: { readonly incarnation: number; readonly local: number; readonly global: number } | undefined
 }
 
 /**
@@ -205,39 +194,19 @@ interface Slot {
  */
 export const workerActors = (options: WorkerActorsOptions): Observable<ActorStep> =>
   new Observable<ActorStep>((subscriber) => {
-    const {
-      count,
-      seed,
-      paramsEverySteps = 100,
-      paramsEveryMs = 100,
-      chunkSteps = 50,
-      chunkMs = 20,
-      maxInFlight = 4,
-      maxRestarts = 5,
-      restartDelayMs = 50,
-      log = (message: string) => console.warn(message),
-    } = options
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`workerActors: count must be >= 1, got ${count}`)
-    const setup = (options.setup ?? []).map(moduleUrl)
-    const backend = options.backend ?? activeBackend()
-    const warmupPerActor = Math.ceil((options.warmupSteps ?? 0) / count)
-    let t = options.firstStep ?? 0
-    let nextEpisode = options.firstEpisode ?? 0
+    const { count, seed, maxInFlight = 4, log = (message: string) => console.warn(message) } = options
     let stopped = false
-    let sent: { version: number; at: number } | undefined
-    const timers = new Set<ReturnType<typeof setTimeout>>()
+    const { paramsEveryMs, acting, warmupPerActor, numbering, cadence, restarts } = learnerSide(
+      'workerActors',
+      options,
+      () => stopped,
+    )
 
-    const paramsMessage = (latest: VersionedParams): ToActorMessage & { type: 'params' } => {
-      const names = Object.keys(latest.params)
-      const tensors = names.map((name) => latest.params[name] as tf.Tensor)
-      return {
-        type: 'params',
-        version: latest.version,
-        names,
-        shapes: tensors.map((tensor) => tensor.shape),
-        values: tensors.map((tensor) => Float32Array.from(tensor.dataSync())),
-      }
-    }
+    const paramsMessage = (latest: VersionedParams): ToActorMessage & { type: 'params' } => ({
+      type: 'params',
+      version: latest.version,
+      ...rawParams(latest.params, true),
+    })
     const send = (worker: Worker, message: ToActorMessage & { type: 'params' }, copy: boolean): void => {
       const values = copy ? message.values.map((v) => v.slice()) : message.values
       worker.postMessage(
@@ -248,54 +217,21 @@ export const workerActors = (options: WorkerActorsOptions): Observable<ActorStep
     const workers = (): Worker[] => slots.flatMap((slot) => (slot.worker === undefined ? [] : [slot.worker]))
     const maybePublish = (): void => {
       if (stopped) return
-      const latest = options.latestParams()
-      if (latest === undefined || (sent !== undefined && latest.version <= sent.version)) return
-      const now = performance.now()
-      if (sent !== undefined && latest.version - sent.version < paramsEverySteps && now - sent.at < paramsEveryMs)
-        return
-      const message = paramsMessage(latest)
-      const targets = workers()
-      targets.forEach((worker, i) => {
-        send(worker, message, i < targets.length - 1) // the last one gets the original buffers
+      cadence.publish((latest) => {
+        const message = paramsMessage(latest)
+        const targets = workers()
+        targets.forEach((worker, i) => {
+          send(worker, message, i < targets.length - 1) // the last one gets the original buffers
+        })
       })
-      sent = { version: latest.version, at: now }
     }
 
     const receive = (slot: Slot, worker: Worker, message: ActorStepsMessage): void => {
       if (stopped || slot.worker !== worker) return
-      const o = options.network.observationSize
-      const a = options.network.actionSize
-      const ends = new Map(message.ends.map((end) => [end.index, end]))
-      slot.stepsOfIncarnation += message.count
+      restarts.stepped(slot, message.count)
       slot.steps += message.count
-      slot.crashesWithoutSteps = 0
-      for (let i = 0; i < message.count && !subscriber.closed; i++) {
-        const local = message.episodes[i] as number
-        if (slot.episode?.incarnation !== slot.incarnation || slot.episode.local !== local) {
-          slot.episode = { incarnation: slot.incarnation, local, global: nextEpisode }
-          nextEpisode += 1
-        }
-        const flags = message.flags[i] as number
-        const end = ends.get(i)
-        subscriber.next({
-          t,
-          envIndex: slot.actor + count * slot.incarnation,
-          episode: slot.episode.global,
-          transition: {
-            observation: message.observations.subarray(i * o, (i + 1) * o),
-            action: message.actions.subarray(i * a, (i + 1) * a),
-            reward: message.rewards[i] as number,
-            nextObservation: message.nextObservations.subarray(i * o, (i + 1) * o),
-            terminated: (flags & 1) !== 0,
-            truncated: (flags & 2) !== 0,
-          },
-          ...(end === undefined ? {} : { episodeEnd: { return: end.return, length: end.length } }),
-          actor: slot.actor,
-          incarnation: slot.incarnation,
-          paramsVersion: message.paramsVersion,
-        })
-        t += 1
-      }
+      const stepOf = numbering.chunk(message) // a worker's messages carry its slot's actor and incarnation
+      for (let i = 0; i < message.count && !subscriber.closed; i++) subscriber.next(stepOf(i))
       if (stopped || slot.worker !== worker) return
       worker.postMessage({ type: 'ack' } satisfies ToActorMessage)
       maybePublish()
@@ -304,26 +240,18 @@ export const workerActors = (options: WorkerActorsOptions): Observable<ActorStep
     const start = (slot: Slot): void => {
       const { envSeed, exploreKey } = actorSeeds(seed, slot.actor, slot.incarnation)
       const data: ActorWorkerData = {
+        ...acting,
         actor: slot.actor,
         incarnation: slot.incarnation,
-        setup,
-        backend,
-        env: options.env,
-        envOptions: options.envOptions ?? {},
         envSeed,
         exploreKey: Rng.serialize(exploreKey),
-        network: options.network,
-        noise: options.noise ?? 'gaussian',
-        sigma: options.sigma,
         warmupSteps: Math.max(0, warmupPerActor - slot.steps),
-        chunkSteps,
-        chunkMs,
         maxInFlight,
       }
       const worker = spawn(data)
       live.add(worker)
       slot.worker = worker
-      slot.stepsOfIncarnation = 0
+      slot.stepsSinceStart = 0
       slot.lastError = undefined
       const incarnation = slot.incarnation
       worker.on('message', (message: ActorStepsMessage) => receive(slot, worker, message))
@@ -340,26 +268,14 @@ export const workerActors = (options: WorkerActorsOptions): Observable<ActorStep
         }
         const reason = slot.lastError ?? `exited with code ${code}`
         options.onWorker?.({ type: 'crashed', actor: slot.actor, incarnation, reason })
-        if (slot.stepsOfIncarnation === 0) slot.crashesWithoutSteps += 1
-        if (slot.crashesWithoutSteps > maxRestarts) {
-          subscriber.error(
-            new Error(
-              `workerActors: actor ${slot.actor} crashed ${slot.crashesWithoutSteps} times in a row without a ` +
-                `step; giving up. Last: ${reason}`,
-            ),
-          )
+        const giveUp = restarts.crashed(slot, reason)
+        if (giveUp !== undefined) {
+          subscriber.error(giveUp)
           return
         }
         log(`workerActors: actor ${slot.actor} (incarnation ${incarnation}) crashed: ${reason}; restarting`)
         slot.incarnation += 1
-        const timer = setTimeout(
-          () => {
-            timers.delete(timer)
-            if (!stopped) start(slot)
-          },
-          restartDelayMs * 2 ** Math.min(slot.crashesWithoutSteps, 6),
-        )
-        timers.add(timer)
+        restarts.later(slot, () => start(slot))
       })
       options.onWorker?.({ type: 'started', actor: slot.actor, incarnation, worker })
       const latest = options.latestParams()
@@ -370,18 +286,17 @@ export const workerActors = (options: WorkerActorsOptions): Observable<ActorStep
       actor,
       worker: undefined,
       incarnation: 0,
-      stepsOfIncarnation: 0,
+      stepsSinceStart: 0,
       steps: 0,
       crashesWithoutSteps: 0,
       lastError: undefined,
-      episode: undefined,
     }))
     for (const slot of slots) start(slot)
     const publisher = setInterval(maybePublish, paramsEveryMs)
     return () => {
       stopped = true
       clearInterval(publisher)
-      for (const timer of timers) clearTimeout(timer)
+      restarts.cancel()
       for (const worker of workers()) void worker.terminate()
     }
   })

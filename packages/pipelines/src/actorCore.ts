@@ -1,0 +1,188 @@
+/**
+ * The acting side shared by the worker-thread actor (`actorWorker`) and the Redis actor process (`redisActorMain`):
+ * the latest actor parameters as tensors, and the acting loop (setup modules, tfjs backend, env, `rollout` and
+ * `explore` with the actor's own seeds), stepped one chunk at a time. How parameters arrive and where chunks go is
+ * left to each. Internal.
+ *
+ * @module actorCore
+ */
+import { makeNetworks } from '@polyak/agents'
+import { type Params, type Rng, setBackend, tidy } from '@polyak/core'
+import { makeEnv } from '@polyak/envs'
+import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
+import * as tf from '@tensorflow/tfjs'
+import { Subject } from 'rxjs'
+import type { ActorWorkerData } from './actorProtocol.js'
+import type { EnvStep } from './EnvStep.js'
+import { explore } from './explore.js'
+import { rollout } from './rollout.js'
+
+/**
+ * Actor parameters as plain arrays (what crosses a thread or a network).
+ *
+ * @example
+ * ```ts
+ * const raw: RawParams = { names: ['w'], shapes: [[2]], values: [new Float32Array(2)] }
+ * ```
+ */
+export interface RawParams {
+  readonly names: readonly string[]
+  readonly shapes: readonly (readonly number[])[]
+  readonly values: readonly Float32Array[]
+}
+
+/**
+ * The newest actor parameters: {@link ActorParams.offer} keeps them as arrays, {@link ActorParams.current} makes
+ * them into tensors (disposing the previous ones) the first time it is asked after an offer; so they may be offered
+ * before a backend is set.
+ *
+ * @example
+ * ```ts
+ * const params = actorParams()
+ * params.offer(message)
+ * params.current() // tensors, or undefined before any offer
+ * ```
+ */
+export interface ActorParams {
+  offer(raw: RawParams): void
+  current(): Params | undefined
+}
+
+/**
+ * An empty {@link ActorParams}.
+ *
+ * @example
+ * ```ts
+ * const params = actorParams()
+ * ```
+ */
+export const actorParams = (): ActorParams => {
+  let params: Params | undefined
+  let pending: RawParams | undefined
+  return {
+    offer: (raw) => {
+      pending = raw
+    },
+    current: () => {
+      if (pending !== undefined) {
+        const raw = pending
+        pending = undefined
+        const next: Record<string, tf.Tensor> = {}
+        raw.names.forEach((name, i) => {
+          next[name] = tf.tensor(raw.values[i] as Float32Array, raw.shapes[i] as number[], 'float32')
+        })
+        const previous = params
+        params = next
+        if (previous !== undefined) for (const tensor of Object.values(previous)) tensor.dispose()
+      }
+      return params
+    },
+  }
+}
+
+/**
+ * What an actor acts with: the parts of its config it needs, with its own episode seed and exploration key.
+ *
+ * @example
+ * ```ts
+ * const config: ActingConfig = { ...data, exploreKey: Rng.deserialize(data.exploreKey) }
+ * ```
+ */
+export interface ActingConfig
+  extends Pick<
+    ActorWorkerData,
+    'setup' | 'backend' | 'env' | 'envOptions' | 'network' | 'noise' | 'sigma' | 'warmupSteps' | 'envSeed'
+  > {
+  readonly exploreKey: Rng.Key
+}
+
+/**
+ * A started actor: {@link Acting.act} steps the env for one chunk.
+ *
+ * @example
+ * ```ts
+ * const steps = acting.act(50, 20)
+ * acting.throwIfFailed()
+ * ```
+ */
+export interface Acting {
+  /** Acts at most `chunkSteps` steps or about `chunkMs` milliseconds (at least one step), and returns the steps. */
+  act(chunkSteps: number, chunkMs: number): EnvStep[]
+  /** Throws the error the rollout failed with (the env, …), if it did. */
+  throwIfFailed(): void
+  /** Completes the rollout. */
+  stop(): void
+}
+
+/**
+ * Imports the setup modules, sets the tfjs backend and starts the rollout: uniformly random actions for the first
+ * `warmupSteps` steps, then the policy of `params.current()` (zeros while there are none) plus the noise.
+ *
+ * @example
+ * ```ts
+ * const acting = await startActing(config, params)
+ * ```
+ */
+export const startActing = async (config: ActingConfig, params: ActorParams): Promise<Acting> => {
+  for (const url of config.setup) await import(url)
+  await setBackend(config.backend)
+
+  const { network } = config
+  const networks = makeNetworks({ ...network, hiddenSizes: network.hiddenSizes })
+  const actionSize = network.actionSize
+  const noiseProcess: NoiseProcess<unknown> = (
+    config.noise === 'ou' ? ouProcess({ ...DDPG_OU_PARAMS, sigma: config.sigma }) : gaussianProcess(config.sigma)
+  ) as NoiseProcess<unknown>
+  const greedy = (observation: Float32Array): Float32Array => {
+    const current = params.current()
+    return current === undefined
+      ? new Float32Array(actionSize)
+      : (tidy(() =>
+          networks.policy(current, tf.tensor2d(observation, [1, network.observationSize])).dataSync(),
+        ) as Float32Array)
+  }
+
+  const ticks$ = new Subject<number>()
+  let buffer: EnvStep[] = []
+  let failure: { readonly error: unknown } | undefined
+  ticks$
+    .pipe(
+      rollout({
+        makeEnv: () => makeEnv(config.env, config.envOptions),
+        policy: (observation, t) => (t < config.warmupSteps ? new Float32Array(actionSize) : greedy(observation)),
+        explore: explore({
+          process: noiseProcess,
+          key: config.exploreKey,
+          warmupSteps: config.warmupSteps,
+          low: network.low,
+          high: network.high,
+        }),
+        seed: config.envSeed,
+      }),
+    )
+    .subscribe({
+      next: (step) => buffer.push(step),
+      error: (error: unknown) => {
+        failure = { error }
+      },
+    })
+
+  let t = 0
+  return {
+    act: (chunkSteps, chunkMs) => {
+      const started = performance.now()
+      for (let i = 0; i < chunkSteps && failure === undefined; i++) {
+        ticks$.next(t)
+        t += 1
+        if (performance.now() - started > chunkMs) break
+      }
+      const steps = buffer
+      buffer = []
+      return steps
+    },
+    throwIfFailed: () => {
+      if (failure !== undefined) throw failure.error
+    },
+    stop: () => ticks$.complete(),
+  }
+}
