@@ -70,7 +70,7 @@ describe.skipIf(executablePath === undefined)(title, () => {
     page.on('pageerror', (error) => errors.push(error.message))
     await page.goto(`${server.url}?env=Pendulum-v1&seed=${SEED}&steps=${STEPS}&speed=max&backend=cpu`)
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, {
-      timeout: 30_000,
+      timeout: 180_000,
     })
     const status = await page.textContent('#status')
     expect(await page.evaluate(() => document.body.dataset.state), String(status)).toBe('done')
@@ -112,7 +112,7 @@ describe.skipIf(executablePath === undefined)(title, () => {
     page.on('pageerror', (error) => errors.push(error.message))
     await page.goto(`${server.url}?env=MountainCarContinuous-v0&actor=&seed=0&steps=50&speed=max`)
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, {
-      timeout: 30_000,
+      timeout: 180_000,
     })
     expect(await page.textContent('#status')).toContain('no actor: zero action')
     expect(await page.textContent('#step')).toBe('50')

@@ -44,7 +44,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     admin = new Redis(server.url, { password: server.password, maxRetriesPerRequest: null, lazyConnect: true })
     admin.on('error', () => {})
     await admin.connect()
-  }, 20_000)
+  }, 240_000)
   afterAll(async () => {
     admin?.disconnect()
     await server?.stop()
@@ -106,7 +106,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     expect(pids).toHaveLength(2)
     expect(await noLiveActors(pids)).toBe(0)
     for (const tensor of Object.values(params)) tensor.dispose()
-  }, 20_000)
+  }, 240_000)
 
   it('runExperiment with redis actors: a SIGKILLed actor is restarted and the run completes its learner steps', async () => {
     const prefix = freshPrefix()
@@ -152,7 +152,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     const incarnations = await Promise.all([0, 1].map((a) => admin.get(redisKeys(prefix).incarnation(a))))
     expect(incarnations.map(Number).sort()).toEqual([1, 2])
     expect(await noLiveActors(killed === undefined ? [] : [killed])).toBe(0)
-  }, 30_000)
+  }, 240_000)
 
   it('restarting redis-server mid-run loses no accepted transition, and the learner continues', async () => {
     const prefix = freshPrefix()
@@ -212,7 +212,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     for (let i = 0; i < 40 && (await admin.xlen(keys.transitions)) > 0; i++) await sleep(50)
     expect(await admin.xlen(keys.transitions)).toBe(0)
     expect(((await admin.xpending(keys.transitions, 'learner')) as unknown[])[0]).toBe(0)
-  }, 30_000)
+  }, 240_000)
 
   it('a wrong password errors the stream with a message naming authentication, and starts no actor', async () => {
     const events: RedisActorEvent[] = []
@@ -222,7 +222,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     expect(String(error)).toMatch(/Redis authentication failed.*WRONGPASS/)
     expect(String(error)).not.toContain(server.password)
     expect(events).toHaveLength(0)
-  }, 20_000)
+  }, 240_000)
 
   it('unsubscribing stops every actor process and closes every connection', async () => {
     const prefix = freshPrefix()
@@ -246,7 +246,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
       ((await admin.client('LIST')) as string).split('\n').filter((line) => /name=polyak-/.test(line)).length
     for (let i = 0; i < 40 && (await polyakClients()) > 0; i++) await sleep(50)
     expect(await polyakClients()).toBe(0)
-  }, 20_000)
+  }, 240_000)
 })
 
 describe('redis actors config', () => {
