@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatTick, lineChart, niceDomain, niceTicks } from './svgChart.js'
+import { formatTick, lineChart, niceDomain, niceTicks, stackCharts } from './svgChart.js'
 
 describe('lineChart', () => {
   it('draws one polyline per series with one point per finite input point', () => {
@@ -105,5 +105,18 @@ describe('niceDomain', () => {
     expect(niceDomain(-1812, -95)).toEqual([-2000, 0])
     expect(niceDomain(0, 15000)).toEqual([0, 15000])
     expect(niceDomain(3, 3)).toEqual([2, 4])
+  })
+})
+
+describe('stackCharts', () => {
+  it('places each chart below the previous one in one SVG', () => {
+    const svg = stackCharts([
+      { series: [{ name: 'a', points: [[0, 1]] }], options: { title: 'one', xLabel: 'x', yLabel: 'y', height: 300 } },
+      { series: [{ name: 'b', points: [[0, 2]] }], options: { title: 'two', xLabel: 'x', yLabel: 'y', height: 200 } },
+    ])
+    expect(svg).toContain('height="500"')
+    expect(svg).toContain('<svg x="0" y="0" ')
+    expect(svg).toContain('<svg x="0" y="300" ')
+    expect(svg.match(/<polyline/g)).toHaveLength(2)
   })
 })

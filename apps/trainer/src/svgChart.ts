@@ -115,3 +115,33 @@ export const lineChart = (series: readonly Series[], options: ChartOptions): str
     '',
   ].join('\n')
 }
+
+/**
+ * Several {@link lineChart}s one above the other in one SVG (each keeps its own y axis; give them the same x label and
+ * width to compare runs panel by panel).
+ *
+ * @example
+ * ```ts
+ * writeFileSync('curves.svg', stackCharts([
+ *   { series: returns, options: { title: 'return', xLabel: 'step', yLabel: 'return' } },
+ *   { series: losses, options: { title: 'critic loss', xLabel: 'step', yLabel: 'loss' } },
+ * ]))
+ * ```
+ */
+export const stackCharts = (
+  charts: ReadonlyArray<{ readonly series: readonly Series[]; readonly options: ChartOptions }>,
+): string => {
+  let top = 0
+  const panels = charts.map(({ series, options }) => {
+    const svg = lineChart(series, options).replace('<svg ', `<svg x="0" y="${top}" `)
+    top += options.height ?? 420
+    return svg
+  })
+  const width = Math.max(...charts.map(({ options }) => options.width ?? 720), 0)
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top}" viewBox="0 0 ${width} ${top}">`,
+    ...panels,
+    '</svg>',
+    '',
+  ].join('\n')
+}

@@ -3,7 +3,7 @@
  *
  * @module TrainState
  */
-import { type AdamState, cloneParams, hardUpdate, initAdam, initMlp, type Params, Rng } from '@polyak/core'
+import { type AdamState, cloneParams, hardUpdate, initAdam, type Params, Rng } from '@polyak/core'
 import type * as tf from '@tensorflow/tfjs'
 import type { Networks } from './networks.js'
 
@@ -30,8 +30,9 @@ export interface TrainState {
 }
 
 /**
- * A fresh state: networks drawn from `key` (the actor from one child key, critic `i` from another), targets as copies
- * (DDPG/TD3 start the targets equal to the online networks), zeroed Adam moments, step 0. The caller owns it.
+ * A fresh state: networks drawn from `key` with `networks.initActor`/`initCritic` (the actor from one child key,
+ * critic `i` from another), targets as copies (DDPG/TD3 start the targets equal to the online networks), zeroed Adam
+ * moments, step 0. The caller owns it.
  *
  * @throws RangeError when `critics` is not an integer >= 1
  *
@@ -46,8 +47,8 @@ export const initTrainState = (networks: Networks, { critics = 1 }: { readonly c
     throw new RangeError(`initTrainState: critics must be an integer >= 1, got ${critics}`)
   }
   const [actorKey, ...criticKeys] = Rng.split(key, critics + 1) as [Rng.Key, ...Rng.Key[]]
-  const actor = initMlp(networks.actorSpec, actorKey)
-  const online = criticKeys.map((k) => initMlp(networks.criticSpec, k))
+  const actor = networks.initActor(actorKey)
+  const online = criticKeys.map((k) => networks.initCritic(k))
   const state: TrainState = {
     actor,
     critics: online,

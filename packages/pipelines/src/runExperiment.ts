@@ -20,6 +20,7 @@ import {
 } from '@polyak/agents'
 import {
   Box,
+  ConfigError,
   decodeOrThrow,
   NonNegativeInt,
   NonNegativeNumber,
@@ -104,6 +105,33 @@ export const ActorsConfigCodec = t.union([
 ])
 
 /**
+ * The shape of the actor and critic networks (`@polyak/agents` `NetworkArchitecture`): `{ kind: 'mlp' }` (the
+ * default: MLPs of `agent.hiddenSizes` on the whole observation) or `{ kind: 'parkour', terrain: [start, end],
+ * torsoSizes, headSizes }`: D4PG's Parkour networks, where observation values `start … end − 1` (the terrain, e.g.
+ * BipedalWalker's lidar `[14, 24]`) and the rest (the proprioception) go through separate torsos of `torsoSizes`,
+ * merged by a head of `headSizes` (default torsos [64], head [256, 256]; `agent.hiddenSizes` is not used); the
+ * critic's action joins after the torsos. The terrain range is checked against the env's observation size when the
+ * run is made; Parkour networks need inline actors.
+ *
+ * @example
+ * ```ts
+ * decodeOrThrow(NetworksConfigCodec, { kind: 'parkour', terrain: [14, 24] }) // torsos [64], head [256, 256]
+ * ```
+ */
+export const NetworksConfigCodec = t.union([
+  strictObject('MlpNetworks', { kind: t.literal('mlp') }),
+  withDefaults(
+    strictObject('ParkourNetworks', {
+      kind: t.literal('parkour'),
+      terrain: t.tuple([NonNegativeInt, NonNegativeInt]),
+      torsoSizes: t.readonlyArray(PositiveInt),
+      headSizes: t.readonlyArray(PositiveInt),
+    }),
+    { torsoSizes: [64], headSizes: [256, 256] },
+  ),
+])
+
+/**
  * The io-ts codec of a run's configuration, with CleanRL's defaults (TD3 and DDPG scripts): 1M steps, 25k random
  * warm-up steps, batch 256 from a 1M uniform replay of 1-step transitions, one gradient step per env step, Gaussian
  * exploration with σ = 0.1 of the action half-range. D4PG is `algo: 'd4pg'` with `nStep: 5` and a prioritized
@@ -153,6 +181,8 @@ export const ExperimentConfigCodec = withDefaults(
     checkpointEvery: NonNegativeInt,
     /** `{ kind: 'inline' }` (default), `{ kind: 'workers', count }` or `{ kind: 'redis', url, count }`: see {@link ActorsConfigCodec}. */
     actors: ActorsConfigCodec,
+    /** `{ kind: 'mlp' }` (default) or `{ kind: 'parkour', terrain: [start, end], torsoSizes, headSizes }`: see {@link NetworksConfigCodec}. */
+    networks: NetworksConfigCodec,
   }),
   {
     algo: 'td3',
@@ -173,6 +203,7 @@ export const ExperimentConfigCodec = withDefaults(
     evalEpisodes: 10,
     checkpointEvery: 0,
     actors: { kind: 'inline' },
+    networks: { kind: 'mlp' },
   },
 )
 
@@ -261,10 +292,26 @@ export const runExperiment = (
   const observationSize = Box.size(observationSpace)
   const low = Array.from(actionSpace.low)
   const high = Array.from(actionSpace.high)
-  const networks = makeNetworks(
-    { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
-    'head' in learner ? learner.head : undefined,
-  )
+  const networkSpec = { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes }
+  const criticHead = 'head' in learner ? learner.head : undefined
+  const networks =
+    config.networks.kind === 'mlp'
+      ? makeNetworks(networkSpec, criticHead)
+      : (() => {
+          const { terrain } = config.networks
+          const problems = [
+            ...(terrain[0] < terrain[1] && terrain[1] <= observationSize && terrain[1] - terrain[0] < observationSize
+              ? []
+              : [
+                  `networks.terrain: expected [start, end] with start < end <= ${observationSize} (the observation size of ${config.env}) leaving some proprioception, got [${terrain}]`,
+                ]),
+            ...(config.actors.kind === 'inline'
+              ? []
+              : [`networks: parkour networks need inline actors (actors.kind is '${config.actors.kind}')`]),
+          ]
+          if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
+          return makeNetworks(networkSpec, criticHead, config.networks)
+        })()
   const step = learner.make(networks)
   const halfRange = low.reduce((sum, l, i) => sum + ((high[i] as number) - l) / 2, 0) / Math.max(1, low.length)
   const sigma = config.explorationNoise * halfRange

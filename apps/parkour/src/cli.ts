@@ -1,0 +1,95 @@
+/**
+ * Flags of `npm run parkour`: `--steps 20000 --seed 3 --env BipedalWalker-v3 --hidden-sizes '[256,256]'` (values are
+ * JSON when they parse, strings otherwise; names are the config keys in kebab case).
+ *
+ * @module cli
+ */
+import path from 'node:path'
+import { ConfigError, decodeOrThrow, formatBackendInfo, setBackend } from '@polyak/core'
+import { compare, ParkourConfigCodec } from './compare.js'
+
+const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+
+const parseValue = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw
+  }
+}
+
+/**
+ * Turns `--key value` / `--key=value` arguments into an object for {@link ParkourConfigCodec}; unknown keys are left
+ * for the codec to reject.
+ *
+ * @throws Error for a positional argument or a flag without a value
+ *
+ * @example
+ * ```ts
+ * parseFlags(['--steps', '2000', '--torso-sizes=[64]']) // { steps: 2000, torsoSizes: [64] }
+ * ```
+ */
+export const parseFlags = (argv: readonly string[]): Record<string, unknown> => {
+  const flags: Record<string, unknown> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (!arg.startsWith('--')) throw new Error(`Unexpected argument '${arg}': flags look like --steps 20000`)
+    const eq = arg.indexOf('=')
+    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
+    if (raw === undefined) throw new Error(`Flag ${arg} needs a value`)
+    flags[camel(arg.slice(2, eq >= 0 ? eq : undefined))] = parseValue(raw)
+  }
+  return flags
+}
+
+/**
+ * The command: parses and validates the flags (exit code 2 on a bad one), selects the backend (`--backend`, default
+ * wasm), runs {@link compare} with progress lines on stdout and prints where the files went. Returns the exit code.
+ * A relative `--out` starts at `cwd` (default: `INIT_CWD`, where `npm run` was called, else the process's cwd).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['--env', 'BipedalWalker-v3', '--steps', '20000'])
+ * ```
+ */
+export const main = async (
+  argv: readonly string[],
+  log: (line: string) => void = console.log,
+  cwd: string = process.env.INIT_CWD ?? process.cwd(),
+): Promise<number> => {
+  let input: Record<string, unknown>
+  try {
+    input = parseFlags(argv)
+  } catch (error) {
+    log((error as Error).message)
+    return 2
+  }
+  const { backend = 'wasm', ...rest } = input
+  try {
+    const decoded = decodeOrThrow(ParkourConfigCodec, rest, 'parkour config')
+    const config = { ...decoded, out: path.resolve(cwd, decoded.out) }
+    const info = await setBackend(backend as Parameters<typeof setBackend>[0])
+    log(formatBackendInfo(info))
+    log(
+      `D4PG on ${config.env}, ${config.steps} steps per architecture, seed ${config.seed}: Parkour networks ` +
+        `(terrain [${config.terrain}], torsos [${config.torsoSizes}], head [${config.headSizes}]) vs standard ` +
+        `networks [${config.hiddenSizes}]`,
+    )
+    const { files, summary } = await compare(config, log)
+    const runs = summary.runs as Record<string, { returns: { last10: number }; evaluation?: { meanReturn: number } }>
+    for (const [name, run] of Object.entries(runs)) {
+      log(
+        `${name}: mean return of the last 10 episodes ${run.returns.last10.toFixed(1)}` +
+          (run.evaluation === undefined ? '' : `, evaluation ${run.evaluation.meanReturn.toFixed(1)}`),
+      )
+    }
+    log(`wrote ${files.svg} and ${files.json}`)
+    return 0
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log(error.message)
+      return 2
+    }
+    throw error
+  }
+}
