@@ -340,10 +340,13 @@ export const runExperiment = (
       if (replay === undefined) throw new Error('runExperiment: no replay snapshot (nothing stored yet)')
       return replay
     }
-    const greedy = (observation: Float32Array): Float32Array =>
-      tidy(() =>
-        networks.policy(current?.actor ?? {}, tf.tensor2d(observation, [1, observationSize])).dataSync(),
+    const greedy = (observation: Float32Array): Float32Array => {
+      const actor = current?.actor
+      if (actor === undefined) throw new Error('runExperiment: the learner has not published an actor yet')
+      return tidy(() =>
+        networks.policy(actor, tf.tensor2d(observation, [1, observationSize])).dataSync(),
       ) as Float32Array
+    }
     let nextEval = config.evalEvery > 0 ? start + config.evalEvery : Number.POSITIVE_INFINITY
     let nextCheckpoint = config.checkpointEvery > 0 ? start + config.checkpointEvery : Number.POSITIVE_INFINITY
     const evaluation = (at: number): ExperimentEvent => ({
@@ -358,6 +361,30 @@ export const runExperiment = (
     })
 
     const { actors } = config
+    /** What worker and Redis actors need alike: the env, seeds, network, noise, warm-up and the learner's params. */
+    const remoteActing = (a: {
+      readonly setup: readonly string[]
+      readonly count: number
+      readonly paramsEverySteps: number
+      readonly paramsEveryMs: number
+      readonly maxRestarts: number
+    }) => ({
+      env: config.env,
+      envOptions: config.envOptions,
+      setup: a.setup,
+      count: a.count,
+      seed: config.seed,
+      network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
+      noise: config.noise,
+      sigma,
+      warmupSteps: Math.max(0, config.warmupSteps - start),
+      latestParams: () => (current === undefined ? undefined : { version: current.step, params: current.actor }),
+      paramsEverySteps: a.paramsEverySteps,
+      paramsEveryMs: a.paramsEveryMs,
+      maxRestarts: a.maxRestarts,
+      firstStep: start,
+      firstEpisode: resume?.episode ?? 0,
+    })
     const steps$: Observable<EnvStep> =
       actors.kind === 'inline'
         ? timeSlicedTicks(start, config.steps).pipe(
@@ -370,47 +397,16 @@ export const runExperiment = (
               firstEpisode: resume?.episode ?? 0,
             }),
           )
-        : actors.kind === 'redis'
-          ? redisActors({
-              url: actors.url,
-              ...(actors.password === '' ? {} : { password: actors.password }),
-              prefix: actors.prefix,
-              spawn: actors.spawn,
-              env: config.env,
-              envOptions: config.envOptions,
-              setup: actors.setup,
-              count: actors.count,
-              seed: config.seed,
-              network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
-              noise: config.noise,
-              sigma,
-              warmupSteps: Math.max(0, config.warmupSteps - start),
-              latestParams: () =>
-                current === undefined ? undefined : { version: current.step, params: current.actor },
-              paramsEverySteps: actors.paramsEverySteps,
-              paramsEveryMs: actors.paramsEveryMs,
-              maxRestarts: actors.maxRestarts,
-              firstStep: start,
-              firstEpisode: resume?.episode ?? 0,
-            }).pipe(take(Math.max(0, config.steps - start)))
-          : workerActors({
-              env: config.env,
-              envOptions: config.envOptions,
-              setup: actors.setup,
-              count: actors.count,
-              seed: config.seed,
-              network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
-              noise: config.noise,
-              sigma,
-              warmupSteps: Math.max(0, config.warmupSteps - start),
-              latestParams: () =>
-                current === undefined ? undefined : { version: current.step, params: current.actor },
-              paramsEverySteps: actors.paramsEverySteps,
-              paramsEveryMs: actors.paramsEveryMs,
-              maxRestarts: actors.maxRestarts,
-              firstStep: start,
-              firstEpisode: resume?.episode ?? 0,
-            }).pipe(take(Math.max(0, config.steps - start)))
+        : (actors.kind === 'redis'
+            ? redisActors({
+                ...remoteActing(actors),
+                url: actors.url,
+                ...(actors.password === '' ? {} : { password: actors.password }),
+                prefix: actors.prefix,
+                spawn: actors.spawn,
+              })
+            : workerActors(remoteActing(actors))
+          ).pipe(take(Math.max(0, config.steps - start)))
 
     return steps$.pipe(
       tap((s) => {
