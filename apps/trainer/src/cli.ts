@@ -151,6 +151,12 @@ const FLAG_DOCS: readonly FlagDoc[] = [
     default: '{"kind":"inline"}',
     meaning: 'or {"kind":"workers","count":n}: n env actors in worker threads (not bit-reproducible)',
   },
+  {
+    flag: '--networks',
+    value: 'JSON',
+    default: '{"kind":"mlp"}',
+    meaning: 'the network architecture; the trainer exports MLP actors only (Parkour networks: npm run parkour)',
+  },
   { flag: '--backend', value: 'auto|wasm|cpu|tensorflow', default: 'auto', meaning: 'tfjs backend' },
   { flag: '--out-dir', value: 'dir', default: 'runs', meaning: 'where run folders are made' },
   { flag: '--run-name', value: 'name', default: '<env>__<algo>__<seed>__<time>', meaning: 'the run folder name' },

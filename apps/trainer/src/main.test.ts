@@ -74,6 +74,10 @@ describe('main: bad input', () => {
       [['--steps'], /Flag --steps needs a value/],
       [['--resume', 'runs/x', '--seed', '2'], /only --steps may be given with it, got --seed$/],
       [['--resume', 'nowhere'], /Cannot resume nowhere: there is no .*config\.json/],
+      [
+        ['--env', 'BipedalWalker-v3', '--networks', '{"kind":"parkour","terrain":[14,24]}'],
+        /networks: the trainer exports MLP actors .* npm run parkour/,
+      ],
     ]
     for (const [argv, message] of cases) {
       const { code, out, err } = await run(argv, { cwd })

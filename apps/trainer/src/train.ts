@@ -61,6 +61,12 @@ export interface RunPlan {
  * ```
  */
 export const planRun = (config: TrainerConfig, resume?: ExperimentSnapshot): RunPlan => {
+  if (config.networks.kind !== 'mlp') {
+    throw new Error(
+      `networks: the trainer exports MLP actors as tfjs LayersModels and takes {"kind":"mlp"} only, got ` +
+        `${JSON.stringify(config.networks)}; to train and compare Parkour networks use npm run parkour`,
+    )
+  }
   const run$ = runExperiment(experimentConfigOf(config), resume === undefined ? {} : { resume })
   const env = makeEnv(config.env, config.envOptions)
   const { observationSpace, actionSpace } = env
