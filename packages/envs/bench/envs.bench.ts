@@ -6,7 +6,8 @@
  *   - `vector ×8`: eight registry envs in a vector env, counted in env steps;
  *   - `inline loop`: the baseline, the same equations and roundings written as a plain loop over local numbers, with
  *     one reused observation buffer and no API, checks, allocation or wrappers.
- * The MuJoCo v5 envs (on the official WebAssembly build) have the `makeEnv` case only.
+ * The MuJoCo v5 envs (on the official WebAssembly build) and LaneFollowing-v0 (a 64 × 64 camera frame per step) have
+ * the `makeEnv` case only.
  * Prints JSON and writes it to bench-results/envs.json, with the ratio of each case to its env's inline loop.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -151,6 +152,8 @@ const cases: ReadonlyArray<readonly [string, string, () => () => number, number]
   ['MountainCarContinuous-v0', 'inline loop', inlineMountainCar, 1],
   ['LunarLanderContinuous-v3', 'makeEnv', () => throughEnv(makeEnv('LunarLanderContinuous-v3'), 0), 1],
   ['LunarLanderContinuous-v3', 'vector ×8', () => throughVectorEnv('LunarLanderContinuous-v3', 8), 8],
+  // A step renders one 64 × 64 greyscale camera frame: steps per second are frames per second.
+  ['LaneFollowing-v0', 'makeEnv', () => throughEnv(makeEnv('LaneFollowing-v0'), 0), 1],
   ...MUJOCO_IDS.map((id) => [id, 'makeEnv', () => throughEnv(makeEnv(id), 0), 1] as const),
 ]
 

@@ -13,6 +13,8 @@
  *   `await loadMujoco()` once before making one.
  * - Wrappers, data-last: {@link timeLimit}, {@link recordEpisodeStatistics}, {@link rescaleAction},
  *   {@link normalizeObservation}, {@link frameSkip}; write your own with {@link wrapEnv}.
+ * - `LaneFollowing-v0` ({@link makeLaneFollowing}): a procedurally drawn road seen by a forward camera (a software
+ *   rasteriser), a kinematic bicycle car, reward = progress along the lane, terminated on leaving the lane.
  * - {@link makeVectorEnv}: N copies with same-step automatic resets (`info.finalObservation`).
  * - {@link makeEnvFromStateMachine}: an env from pure functions over an immutable state.
  * - Fakes for tests under the `@polyak/envs/test` subpath.
@@ -33,6 +35,7 @@ export * from './BipedalWalker.js'
 export * from './Env.js'
 export * from './Frame.js'
 export * from './frameSkip.js'
+export * from './LaneFollowing.js'
 export * from './LunarLander.js'
 export * from './MountainCarContinuous.js'
 export * from './makeEnvFromStateMachine.js'

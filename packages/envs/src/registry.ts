@@ -5,7 +5,8 @@
  *
  * Registered here: `Pendulum-v1` (200 steps, no threshold), `MountainCarContinuous-v0` (999 steps, threshold 90),
  * `LunarLanderContinuous-v3` (1000 steps, threshold 200), `BipedalWalker-v3` (1600 steps, threshold 300; option
- * `hardcore`) and `BipedalWalkerHardcore-v3` (2000 steps, threshold 300).
+ * `hardcore`) and `BipedalWalkerHardcore-v3` (2000 steps, threshold 300), and `LaneFollowing-v0` (1000 steps, no threshold; a
+ * camera-based lane-following simulator).
  *
  * MuJoCo (Gymnasium v5, on the official MuJoCo WebAssembly build; call `await prepareEnv(id)` or `await loadMujoco()` once
  * before making them):
@@ -33,6 +34,7 @@ import {
   makeBipedalWalker,
 } from './BipedalWalker.js'
 import type { Env, EnvSpec } from './Env.js'
+import { LANE_FOLLOWING_ID, LaneFollowingOptionsCodec, makeLaneFollowing } from './LaneFollowing.js'
 import { LUNAR_LANDER_CONTINUOUS_ID, LunarLanderOptionsCodec, makeLunarLanderContinuous } from './LunarLander.js'
 import {
   MOUNTAIN_CAR_CONTINUOUS_ID,
@@ -239,6 +241,10 @@ registerEnv(BIPEDAL_WALKER_ID, (options) => makeBipedalWalker(options), {
   maxEpisodeSteps: 1600,
   rewardThreshold: 300,
   options: BipedalWalkerOptionsCodec,
+})
+registerEnv(LANE_FOLLOWING_ID, (options) => makeLaneFollowing(options), {
+  maxEpisodeSteps: 1000,
+  options: LaneFollowingOptionsCodec,
 })
 // Gymnasium registers the same class with hardcore=True; here the id fixes the terrain and takes no options.
 registerEnv(BIPEDAL_WALKER_HARDCORE_ID, () => makeBipedalWalker({ hardcore: true }), {
