@@ -6,41 +6,8 @@
  */
 import path from 'node:path'
 import { ConfigError, decodeOrThrow, formatBackendInfo, setBackend } from '@polyak/core'
+import { parseFlags } from '@polyak/trainer/flags'
 import { compare, ParkourConfigCodec } from './compare.js'
-
-const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-
-const parseValue = (raw: string): unknown => {
-  try {
-    return JSON.parse(raw)
-  } catch {
-    return raw
-  }
-}
-
-/**
- * Turns `--key value` / `--key=value` arguments into an object for {@link ParkourConfigCodec}; unknown keys are left
- * for the codec to reject.
- *
- * @throws Error for a positional argument or a flag without a value
- *
- * @example
- * ```ts
- * parseFlags(['--steps', '2000', '--torso-sizes=[64]']) // { steps: 2000, torsoSizes: [64] }
- * ```
- */
-export const parseFlags = (argv: readonly string[]): Record<string, unknown> => {
-  const flags: Record<string, unknown> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string
-    if (!arg.startsWith('--')) throw new Error(`Unexpected argument '${arg}': flags look like --steps 20000`)
-    const eq = arg.indexOf('=')
-    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
-    if (raw === undefined) throw new Error(`Flag ${arg} needs a value`)
-    flags[camel(arg.slice(2, eq >= 0 ? eq : undefined))] = parseValue(raw)
-  }
-  return flags
-}
 
 /**
  * The command: parses and validates the flags (exit code 2 on a bad one), selects the backend (`--backend`, default

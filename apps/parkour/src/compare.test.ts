@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runExperiment } from '@polyak/pipelines'
+import { parseFlags } from '@polyak/trainer/flags'
 import { stackCharts } from '@polyak/trainer/svgChart'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main, parseFlags } from './cli.js'
+import { main } from './cli.js'
 import { compare, movingAverage, summarize } from './compare.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'polyak-parkour-'))

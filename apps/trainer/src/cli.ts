@@ -1,18 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ALGOS, configKeys } from './config.js'
-
-/** `--learning-rate` → `learningRate`. */
-const camel = (flag: string): string => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-
-/** Parses a flag value: JSON when it parses (numbers, arrays, booleans), a plain string otherwise. */
-const parseValue = (raw: string): unknown => {
-  try {
-    return JSON.parse(raw)
-  } catch {
-    return raw
-  }
-}
+import { parseFlags } from './flags.js'
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u)
@@ -41,17 +30,7 @@ export const parseArgs = (
   argv: readonly string[],
   options: { readonly cwd?: string } = {},
 ): Record<string, unknown> => {
-  const flags: Record<string, unknown> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string
-    if (!arg.startsWith('--')) throw new Error(`Unexpected argument '${arg}': flags look like --steps 200`)
-    const eq = arg.indexOf('=')
-    const name = camel(arg.slice(2, eq >= 0 ? eq : undefined))
-    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
-    if (raw === undefined) throw new Error(`Flag --${arg.slice(2)} needs a value`)
-    flags[name] = parseValue(raw)
-  }
-  const { config, ...rest } = flags
+  const { config, ...rest } = parseFlags(argv)
   if (config === undefined) return rest
   if (typeof config !== 'string') throw new Error('--config needs a path to a JSON file')
   let fromFile: unknown
