@@ -1,8 +1,9 @@
 import { setBackend } from '@polyak/core'
 import fc from 'fast-check'
 
-// Every test file runs on the backend users get by default (wasm), or on POLYAK_BACKEND when set.
-const requested = (process.env.POLYAK_BACKEND ?? 'wasm') as Parameters<typeof setBackend>[0]
+// Every test file runs on the backend users get by default (`auto`: native when its addon was built by
+// `npm install`, as in CI, else wasm), or on POLYAK_BACKEND when set (e.g. POLYAK_BACKEND=wasm npm test).
+const requested = (process.env.POLYAK_BACKEND ?? 'auto') as Parameters<typeof setBackend>[0]
 await setBackend(requested)
 
 // Property tests explore new cases on every local run; in CI they replay a fixed seed (FC_SEED overrides), so a

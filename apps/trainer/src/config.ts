@@ -21,8 +21,8 @@ import * as t from 'io-ts'
 
 /** The backends a user can ask for on the command line. */
 const BackendCodec = t.keyof(
-  { auto: null, wasm: null, cpu: null, tensorflow: null },
-  'one of auto, wasm, cpu, tensorflow',
+  { auto: null, native: null, wasm: null, cpu: null, tensorflow: null },
+  'one of auto, native, wasm, cpu, tensorflow',
 )
 
 /** The presets: the embedded default, or CleanRL's TD3/DDPG script defaults. */

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BackendUnavailableError, formatBackendInfo, setBackend } from './backend.js'
+import { loadNativeAddon, type NativeLoad, nativeKernelsActive } from './native.js'
 
 const initial = tf.getBackend()
 afterAll(async () => {
@@ -10,6 +11,8 @@ afterAll(async () => {
 
 const notFound = (specifier: string): Promise<never> =>
   Promise.reject(Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' }))
+
+const withoutNative = (): NativeLoad => loadNativeAddon('/nonexistent/polyak_native.node')
 
 const isInstalled = (name: string): boolean => {
   try {
@@ -40,13 +43,25 @@ describe('setBackend', () => {
   it('auto picks the fastest backend that loads and says why it skipped the others', async () => {
     const info = await setBackend('auto', {
       importModule: (s) => (s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s)),
+      loadNative: withoutNative,
     })
     expect(info.requested).toBe('auto')
     expect(info.name).toBe('wasm')
-    expect(info.skipped).toHaveLength(1)
+    expect(info.skipped).toHaveLength(2)
     expect(info.skipped[0]).toMatch(
       /^tensorflow: .*@tensorflow\/tfjs-node-gpu is not installed; @tensorflow\/tfjs-node is not installed/,
     )
+    expect(info.skipped[1]).toMatch(/^native: The 'native' backend is not available: .*not built/)
+  })
+
+  it.skipIf(!loadNativeAddon().ok)('auto prefers the native kernels when their addon is built', async () => {
+    const info = await setBackend('auto', {
+      importModule: (s) => (s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s)),
+    })
+    expect(info.name).toBe('native')
+    expect(tf.getBackend()).toBe('wasm')
+    expect(nativeKernelsActive()).toBe(true)
+    expect(formatBackendInfo(info)).toMatch(/^backend: native \(.*(avx512|avx2|sse2|generic) matrix products/)
   })
 
   it('falls back to cpu when wasm cannot load', async () => {
@@ -55,7 +70,9 @@ describe('setBackend', () => {
         s === '@tensorflow/tfjs-backend-wasm' || s.startsWith('@tensorflow/tfjs-node') ? notFound(s) : import(s),
     })
     expect(info.name).toBe('cpu')
-    expect(info.skipped.map((line) => line.split(':')[0])).toEqual(['tensorflow', 'wasm'])
+    // native needs wasm's heap: without wasm it is skipped too
+    expect(info.skipped.map((line) => line.split(':')[0])).toEqual(['tensorflow', 'native', 'wasm'])
+    expect(nativeKernelsActive()).toBe(false)
   })
 
   it('asking for a missing tensorflow backend names the packages to install', async () => {

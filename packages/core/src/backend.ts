@@ -1,17 +1,20 @@
 /**
  * Backend selection: every package speaks the `@tensorflow/tfjs` API, and the kernels behind it are chosen
  * here. `wasm` (WebAssembly with SIMD) and `cpu` (plain JavaScript) install from the npm registry alone;
- * `tensorflow` (libtensorflow through `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`) is used only when the
- * user has installed one of those optional packages.
+ * `native` is `wasm` with polyak's own compiled matrix products (`native/`, built by `npm install` with the machine's
+ * C++ compiler; absent where there is none); `tensorflow` (libtensorflow through `@tensorflow/tfjs-node-gpu` or
+ * `@tensorflow/tfjs-node`) is used only when the user has installed one of those optional packages.
  *
  * @module backend
  */
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import { disableNativeKernels, enableNativeKernels, loadNativeAddon, type NativeLoad } from './native.js'
 
 /**
- * A backend a user can ask for. `auto` picks the fastest one that loads: `tensorflow`, then `wasm`, then `cpu`.
+ * A backend a user can ask for. `auto` picks the fastest one that loads: `tensorflow`, then `native`, then `wasm`,
+ * then `cpu`.
  *
  * @example
  * ```ts
@@ -19,17 +22,17 @@ import * as tf from '@tensorflow/tfjs'
  * const info = await setBackend(requested) // info.name: 'tensorflow', 'wasm' or 'cpu'
  * ```
  */
-export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow'
+export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow'
 
 /**
  * The concrete backends, fastest first.
  *
  * @example
  * ```ts
- * BACKENDS.join(', ') // 'tensorflow, wasm, cpu'
+ * BACKENDS.join(', ') // 'tensorflow, native, wasm, cpu'
  * ```
  */
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const
+export const BACKENDS = ['tensorflow', 'native', 'wasm', 'cpu'] as const
 
 /**
  * A concrete backend (what `auto` resolves to).
@@ -109,6 +112,8 @@ export type ModuleImporter = (specifier: string) => Promise<unknown>
 export interface SetBackendOptions {
   /** How optional packages are imported (defaults to dynamic `import()`). */
   readonly importModule?: ModuleImporter
+  /** How the native addon is loaded (defaults to {@link loadNativeAddon}); tests simulate a missing build. */
+  readonly loadNative?: () => NativeLoad
 }
 
 const defaultImporter: ModuleImporter = (specifier) => import(specifier)
@@ -124,7 +129,8 @@ const isModuleNotFound = (error: unknown): boolean => {
   return /cannot find (package|module)|could not resolve|failed to resolve/i.test(describeError(error))
 }
 
-const activate = async (name: ConcreteBackend): Promise<void> => {
+const activate = async (name: 'tensorflow' | 'wasm' | 'cpu'): Promise<void> => {
+  disableNativeKernels()
   const ok = await tf.setBackend(name)
   await tf.ready()
   if (!ok || tf.getBackend() !== name) {
@@ -198,13 +204,37 @@ const loadCpu = async (importModule: ModuleImporter): Promise<Omit<BackendInfo, 
   return { name: 'cpu', packageName, details: ['pure JavaScript'] }
 }
 
-const loaders: Record<ConcreteBackend, typeof loadCpu> = { tensorflow: loadTensorflow, wasm: loadWasm, cpu: loadCpu }
+const loadNative = async (
+  importModule: ModuleImporter,
+  options: SetBackendOptions,
+): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> => {
+  const loaded = (options.loadNative ?? loadNativeAddon)()
+  if (!loaded.ok)
+    throw new BackendUnavailableError('native', `The 'native' backend is not available: ${loaded.reason}.`)
+  const wasm = await loadWasm(importModule)
+  const addon = enableNativeKernels()
+  return {
+    name: 'native',
+    packageName: '@polyak/core (native/) + @tensorflow/tfjs-backend-wasm',
+    details: [`${addon.isa} matrix products`, ...wasm.details.map((d) => `wasm ${d}`)],
+  }
+}
+
+const loaders: Record<
+  ConcreteBackend,
+  (importModule: ModuleImporter, options: SetBackendOptions) => Promise<Omit<BackendInfo, 'requested' | 'skipped'>>
+> = {
+  tensorflow: loadTensorflow,
+  native: loadNative,
+  wasm: loadWasm,
+  cpu: loadCpu,
+}
 
 /**
  * Loads and activates a tfjs backend, and says which one is active.
  *
  * `auto` tries `tensorflow` (only if `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` is installed), then
- * `wasm`, then `cpu`, and records why each faster one was skipped. Asking for a specific backend that cannot load
+ * `native` (only if the addon was built), then `wasm`, then `cpu`, and records why each faster one was skipped. Asking for a specific backend that cannot load
  * rejects with a {@link BackendUnavailableError} naming the package to install.
  *
  * @example
@@ -221,12 +251,12 @@ export const setBackend = async (name: BackendName = 'auto', options: SetBackend
     if (!(BACKENDS as readonly string[]).includes(name)) {
       throw new Error(`Unknown backend '${String(name)}': expected one of auto, ${BACKENDS.join(', ')}.`)
     }
-    return { requested: name, skipped: [], ...(await loaders[name](importModule)) }
+    return { requested: name, skipped: [], ...(await loaders[name](importModule, options)) }
   }
   const skipped: string[] = []
   for (const candidate of BACKENDS) {
     try {
-      return { requested: 'auto', skipped, ...(await loaders[candidate](importModule)) }
+      return { requested: 'auto', skipped, ...(await loaders[candidate](importModule, options)) }
     } catch (error) {
       skipped.push(`${candidate}: ${describeError(error)}`)
     }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { nativeKernelsActive } from './native.js'
 
 /**
  * Activation functions a {@link dense} layer can fuse.
@@ -44,6 +45,10 @@ const makeDense = (activation: Activation) =>
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [xs, ws, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]
         const dz = activationGrad(dy as tf.Tensor2D, ys, activation)
+        if (nativeKernelsActive()) {
+          // polyak's native products read transposed operands at full speed (docs/adr/0009)
+          return [tf.matMul(dz, ws, false, true), tf.matMul(xs, dz, true, false), tf.sum(dz, 0)]
+        }
         // Explicit transposes keep every product a plain (non-transposed) matMul: on the wasm backend only those
         // reach XNNPACK, the transposed variants fall back to a naive loop about 10x slower (docs/adr/0002).
         return [tf.matMul(dz, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dz), tf.sum(dz, 0)]

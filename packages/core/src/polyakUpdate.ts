@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { nativeKernelsActive, nativePolyakStep } from './native.js'
 import { assertSameStructure, cloneParams, type Params, zipParams } from './Params.js'
 
 /**
@@ -30,6 +31,8 @@ export const polyakUpdate =
     assertSameStructure(online, target, 'polyakUpdate')
     if (tau === 1) return cloneParams(online)
     if (tau === 0) return cloneParams(target)
+    if (nativeKernelsActive())
+      return zipParams(online, target, (theta, thetaTarget) => nativePolyakStep(theta, thetaTarget, tau))
     return tf.tidy(() =>
       zipParams(online, target, (theta, thetaTarget) => tf.add(thetaTarget, tf.mul(tf.sub(theta, thetaTarget), tau))),
     )

@@ -1,0 +1,289 @@
+// Single-precision matrix products and fused optimiser loops, compiled once per instruction set: build.mjs compiles
+// this file three times on x86-64 (AVX-512, AVX2 + FMA, SSE2; elsewhere once, `generic`) with POLYAK_ISA naming the namespace, and polyak_native.cc
+// picks one at load time from what the CPU reports. Plain C++ with GCC/Clang vector extensions: the vector width is
+// the only thing that changes between the three builds.
+//
+// The product C = op(A) · op(B) is blocked the usual way for small matrices (every operand of an MLP update fits in
+// L2): op(A) is packed into panels of MR rows and op(B) into panels of NR columns, both K deep, so the transposes
+// cost one pass over each operand instead of a slow strided loop; an MR × NR tile of C lives in registers while K
+// runs. Operands are addressed through (row, column) strides, which is how transposed and swapped problems share
+// one kernel.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#ifndef POLYAK_ISA
+#error "POLYAK_ISA must name the instruction set (avx512, avx2, sse2)"
+#endif
+
+#if defined(__AVX512F__)
+#define POLYAK_VW 16
+#define POLYAK_MR 12
+#elif defined(__AVX2__)
+#define POLYAK_VW 8
+#define POLYAK_MR 6
+#else
+#define POLYAK_VW 4
+#define POLYAK_MR 6
+#endif
+
+// Element-wise loops must round like separate tfjs ops: no fused multiply-add there (the products keep it).
+#if defined(__clang__)
+#define POLYAK_NO_CONTRACT
+#define POLYAK_NO_CONTRACT_BODY _Pragma("clang fp contract(off)")
+#else
+#define POLYAK_NO_CONTRACT __attribute__((optimize("-ffp-contract=off")))
+#define POLYAK_NO_CONTRACT_BODY
+#endif
+
+namespace polyak {
+namespace POLYAK_ISA {
+
+constexpr int VW = POLYAK_VW;
+constexpr int NR = 2 * VW;
+constexpr int MR = POLYAK_MR;
+
+typedef float V __attribute__((vector_size(VW * 4), aligned(4)));
+
+static inline V load(const float* p) { return *reinterpret_cast<const V*>(p); }
+static inline void store(float* p, V v) { *reinterpret_cast<V*>(p) = v; }
+static inline V splat(float x) { return V{} + x; }
+
+// A strided view of a matrix: element (r, c) is at data[r * rs + c * cs].
+struct View {
+  const float* data;
+  std::ptrdiff_t rs;
+  std::ptrdiff_t cs;
+};
+
+struct Scratch {
+  float* a = nullptr;
+  float* b = nullptr;
+  std::size_t aCap = 0;
+  std::size_t bCap = 0;
+};
+
+static float* grow(float*& buf, std::size_t& cap, std::size_t need) {
+  if (need > cap) {
+    std::free(buf);
+    std::size_t bytes = ((need * sizeof(float)) + 63) / 64 * 64;
+    buf = static_cast<float*>(std::aligned_alloc(64, bytes));
+    cap = bytes / sizeof(float);
+  }
+  return buf;
+}
+
+static thread_local Scratch scratch;
+
+// Packs rows [0, M) of op(A) (M × K) into ceil(M / MR) panels of K × MR, zero-padded.
+static void packA(const View& a, int M, int K, float* out) {
+  for (int i0 = 0; i0 < M; i0 += MR) {
+    const int rows = M - i0 < MR ? M - i0 : MR;
+    float* panel = out + static_cast<std::size_t>(i0) * K;
+    if (a.cs == 1) {
+      for (int k = 0; k < K; ++k) {
+        for (int i = 0; i < rows; ++i) panel[k * MR + i] = a.data[(i0 + i) * a.rs + k];
+        for (int i = rows; i < MR; ++i) panel[k * MR + i] = 0.0f;
+      }
+    } else {
+      for (int k = 0; k < K; ++k) {
+        const float* src = a.data + k * a.cs + i0 * a.rs;
+        for (int i = 0; i < rows; ++i) panel[k * MR + i] = src[i * a.rs];
+        for (int i = rows; i < MR; ++i) panel[k * MR + i] = 0.0f;
+      }
+    }
+  }
+}
+
+// Packs columns [j0, j0 + NR) of op(B) (K × N) into one K × NR panel, zero-padded.
+static void packB(const View& b, int K, int N, int j0, float* panel) {
+  const int cols = N - j0 < NR ? N - j0 : NR;
+  if (b.cs == 1 && cols == NR) {
+    for (int k = 0; k < K; ++k) std::memcpy(panel + k * NR, b.data + k * b.rs + j0, NR * sizeof(float));
+    return;
+  }
+  for (int k = 0; k < K; ++k) {
+    const float* src = b.data + k * b.rs + j0 * b.cs;
+    for (int j = 0; j < cols; ++j) panel[k * NR + j] = src[j * b.cs];
+    for (int j = cols; j < NR; ++j) panel[k * NR + j] = 0.0f;
+  }
+}
+
+static inline void microKernel(int K, const float* __restrict ap, const float* __restrict bp, V (&c)[MR][2]) {
+  for (int i = 0; i < MR; ++i) {
+    c[i][0] = splat(0.0f);
+    c[i][1] = splat(0.0f);
+  }
+  for (int k = 0; k < K; ++k) {
+    const V b0 = load(bp + k * NR);
+    const V b1 = load(bp + k * NR + VW);
+    const float* a = ap + k * MR;
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      c[i][0] += b0 * a[i];
+      c[i][1] += b1 * a[i];
+    }
+  }
+}
+
+// C (M × N, element (i, j) at c[i * crs + j * ccs]) = op(A) · op(B).
+static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t crs, std::ptrdiff_t ccs, int M, int N,
+                        int K) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < N; ++j) c[i * crs + j * ccs] = 0.0f;
+    return;
+  }
+  const int mPanels = (M + MR - 1) / MR;
+  float* ap = grow(scratch.a, scratch.aCap, static_cast<std::size_t>(mPanels) * MR * K);
+  float* bp = grow(scratch.b, scratch.bCap, static_cast<std::size_t>(K) * NR);
+  packA(a, M, K, ap);
+  V acc[MR][2];
+  alignas(64) float tile[MR * NR];
+  for (int j0 = 0; j0 < N; j0 += NR) {
+    packB(b, K, N, j0, bp);
+    const int cols = N - j0 < NR ? N - j0 : NR;
+    for (int i0 = 0; i0 < M; i0 += MR) {
+      const int rows = M - i0 < MR ? M - i0 : MR;
+      microKernel(K, ap + static_cast<std::size_t>(i0) * K, bp, acc);
+      if (ccs == 1 && cols == NR) {
+        for (int i = 0; i < rows; ++i) {
+          float* row = c + (i0 + i) * crs + j0;
+          store(row, acc[i][0]);
+          store(row + VW, acc[i][1]);
+        }
+      } else {
+        for (int i = 0; i < MR; ++i) {
+          store(tile + i * NR, acc[i][0]);
+          store(tile + i * NR + VW, acc[i][1]);
+        }
+        for (int i = 0; i < rows; ++i)
+          for (int j = 0; j < cols; ++j) c[(i0 + i) * crs + (j0 + j) * ccs] = tile[i * NR + j];
+      }
+    }
+  }
+}
+
+// Row-major C (M × N) = op(A) · op(B), where A is stored M × K (or K × M when transA) and B is stored K × N (or
+// N × K when transB). Narrow products (N below half a panel, M wide) are computed as C^T = op(B)^T · op(A)^T so the
+// panels are not mostly padding.
+// y[i] = Σ_k x(i, k) · w[k] for a matrix with contiguous rows (dot products).
+static void gemvRows(const float* x, std::ptrdiff_t rs, const float* w, std::ptrdiff_t ws, float* y,
+                     std::ptrdiff_t ys, int rows, int K) {
+  float* wc = nullptr;
+  alignas(64) float small[1024];
+  const float* wv = w;
+  if (ws != 1) {
+    wc = K <= 1024 ? small : grow(scratch.b, scratch.bCap, static_cast<std::size_t>(K));
+    for (int k = 0; k < K; ++k) wc[k] = w[k * ws];
+    wv = wc;
+  }
+  for (int i = 0; i < rows; ++i) {
+    const float* row = x + i * rs;
+    V acc0 = V{}, acc1 = V{};
+    int k = 0;
+    for (; k + 2 * VW <= K; k += 2 * VW) {
+      acc0 += load(row + k) * load(wv + k);
+      acc1 += load(row + k + VW) * load(wv + k + VW);
+    }
+    acc0 += acc1;
+    float sum = 0.0f;
+    for (int l = 0; l < VW; ++l) sum += acc0[l];
+    for (; k < K; ++k) sum += row[k] * wv[k];
+    y[i * ys] = sum;
+  }
+}
+
+// y[j] = Σ_k w[k] · x(k, j) for a matrix with contiguous rows (a sum of scaled rows).
+static void gemvCols(const float* x, std::ptrdiff_t rs, const float* w, std::ptrdiff_t ws, float* y, int cols,
+                     int K) {
+  for (int j = 0; j < cols; ++j) y[j] = 0.0f;
+  for (int k = 0; k < K; ++k) {
+    const float* row = x + k * rs;
+    const float wk = w[k * ws];
+    int j = 0;
+    for (; j + VW <= cols; j += VW) store(y + j, load(y + j) + load(row + j) * wk);
+    for (; j < cols; ++j) y[j] += row[j] * wk;
+  }
+}
+
+void gemm(const float* A, const float* B, float* C, int M, int N, int K, bool transA, bool transB) {
+  const View a = transA ? View{A, 1, M} : View{A, K, 1};
+  const View b = transB ? View{B, 1, K} : View{B, N, 1};
+  if (N == 1 && K > 0) {
+    // C (M × 1) = op(A) · b: op(B) is one column, stored with stride b.rs.
+    if (a.cs == 1)
+      gemvRows(a.data, a.rs, b.data, b.rs, C, 1, M, K);
+    else
+      gemvCols(a.data, a.cs, b.data, b.rs, C, M, K);
+    return;
+  }
+  if (M == 1 && K > 0) {
+    // C (1 × N) = a · op(B): op(A) is one row, stored with stride a.cs.
+    if (b.rs == 1)
+      gemvRows(b.data, b.cs, a.data, a.cs, C, 1, N, K);
+    else
+      gemvCols(b.data, b.rs, a.data, a.cs, C, N, K);
+    return;
+  }
+  if (N < NR / 2 && M >= NR) {
+    const View bt{b.data, b.cs, b.rs};
+    const View at{a.data, a.cs, a.rs};
+    gemmStrided(bt, at, C, 1, N, N, M, K);
+    return;
+  }
+  gemmStrided(a, b, C, N, 1, M, N, K);
+}
+
+// y[i] = x[i] + bias[i % n], then the activation (0 linear, 1 relu), in place over rows × n.
+void biasActivation(float* y, const float* bias, int rows, int n, int activation) {
+  for (int r = 0; r < rows; ++r) {
+    float* row = y + static_cast<std::size_t>(r) * n;
+    if (bias != nullptr)
+      for (int j = 0; j < n; ++j) row[j] += bias[j];
+    if (activation == 1)
+      for (int j = 0; j < n; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+  }
+}
+
+// One Adam step over a flat parameter block, PyTorch's rule in the same float32 operations, in the same order, as
+// Adam.ts does them with tfjs ops (so both give the same bits): m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g²,
+// θ ← θ − (m / (√v / √(1 − β2^t) + ε)) · lr / (1 − β1^t), with g scaled by gScale first (global-norm clipping).
+// The constants come from JavaScript already rounded to float32, as tfjs rounds its scalars. Writes new arrays.
+POLYAK_NO_CONTRACT void adam(const float* theta, const float* g, const float* m,
+                                                            const float* v, float* thetaOut, float* mOut, float* vOut,
+                                                            std::size_t n, const float* k) {
+  POLYAK_NO_CONTRACT_BODY
+  const float stepSize = k[0], beta1 = k[1], oneMinusBeta1 = k[2], beta2 = k[3], oneMinusBeta2 = k[4],
+              sqrtBias2 = k[5], eps = k[6], gScale = k[7];
+  for (std::size_t i = 0; i < n; ++i) {
+    const float gi = gScale == 1.0f ? g[i] : g[i] * gScale;
+    const float mi = m[i] * beta1 + gi * oneMinusBeta1;
+    const float vi = v[i] * beta2 + (gi * gi) * oneMinusBeta2;
+    const float denom = std::sqrt(vi) / sqrtBias2 + eps;
+    mOut[i] = mi;
+    vOut[i] = vi;
+    thetaOut[i] = theta[i] - (mi / denom) * stepSize;
+  }
+}
+
+// θ' ← θ' + (θ − θ')·τ, into a new array (the order of polyakUpdate's tfjs ops).
+POLYAK_NO_CONTRACT void polyak(const float* online, const float* target, float* out,
+                                                              std::size_t n, float tau) {
+  POLYAK_NO_CONTRACT_BODY
+  for (std::size_t i = 0; i < n; ++i) out[i] = target[i] + (online[i] - target[i]) * tau;
+}
+
+// Σ x², in double.
+double sumSquares(const float* x, std::size_t n) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
+  return s;
+}
+
+}  // namespace POLYAK_ISA
+}  // namespace polyak

@@ -1,0 +1,236 @@
+// The Node-API face of polyak's native kernels: matrix products, bias + activation, Adam, Polyak averaging and sums
+// of squares over Float32Arrays (views on the wasm backend's heap or plain arrays), nothing allocated on the JS side.
+// The kernels (gemm.inc.cc) are compiled once per instruction set; the widest one this CPU supports is used.
+
+#include <node_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#define POLYAK_DECLARE(ns)                                                                                          \
+  namespace polyak {                                                                                                \
+  namespace ns {                                                                                                    \
+  void gemm(const float*, const float*, float*, int, int, int, bool, bool);                                        \
+  void biasActivation(float*, const float*, int, int, int);                                                        \
+  void adam(const float*, const float*, const float*, const float*, float*, float*, float*, std::size_t,         \
+            const float*);                                                                                         \
+  void polyak(const float*, const float*, float*, std::size_t, float);                                             \
+  double sumSquares(const float*, std::size_t);                                                                    \
+  }                                                                                                                 \
+  }
+
+#if defined(__x86_64__)
+POLYAK_DECLARE(avx512)
+POLYAK_DECLARE(avx2)
+POLYAK_DECLARE(sse2)
+#else
+POLYAK_DECLARE(generic)
+#endif
+
+namespace {
+
+struct Kernels {
+  const char* isa;
+  void (*gemm)(const float*, const float*, float*, int, int, int, bool, bool);
+  void (*biasActivation)(float*, const float*, int, int, int);
+  void (*adam)(const float*, const float*, const float*, const float*, float*, float*, float*, std::size_t,
+               const float*);
+  void (*polyak)(const float*, const float*, float*, std::size_t, float);
+  double (*sumSquares)(const float*, std::size_t);
+};
+
+#define POLYAK_KERNELS(ns) \
+  Kernels { #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares }
+
+Kernels pick() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return POLYAK_KERNELS(avx512);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return POLYAK_KERNELS(avx2);
+  return POLYAK_KERNELS(sse2);
+#else
+  return POLYAK_KERNELS(generic);
+#endif
+}
+
+Kernels kernels;
+
+bool fail(napi_env env, const char* message) {
+  napi_throw_type_error(env, nullptr, message);
+  return false;
+}
+
+bool getF32(napi_env env, napi_value value, float** data, std::size_t* length, const char* what) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  if (!isTyped) return fail(env, what);
+  napi_typedarray_type type;
+  void* raw = nullptr;
+  napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
+  if (type != napi_float32_array) return fail(env, what);
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+bool getF32OrNull(napi_env env, napi_value value, float** data, std::size_t* length, const char* what) {
+  napi_valuetype t;
+  napi_typeof(env, value, &t);
+  if (t == napi_null || t == napi_undefined) {
+    *data = nullptr;
+    *length = 0;
+    return true;
+  }
+  return getF32(env, value, data, length, what);
+}
+
+bool getInt(napi_env env, napi_value value, int64_t* out, const char* what) {
+  if (napi_get_value_int64(env, value, out) != napi_ok) return fail(env, what);
+  return true;
+}
+
+bool getNumber(napi_env env, napi_value value, double* out, const char* what) {
+  if (napi_get_value_double(env, value, out) != napi_ok) return fail(env, what);
+  return true;
+}
+
+bool getBool(napi_env env, napi_value value, bool* out, const char* what) {
+  if (napi_get_value_bool(env, value, out) != napi_ok) return fail(env, what);
+  return true;
+}
+
+template <std::size_t N>
+bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
+  std::size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < N) return fail(env, "polyak native: too few arguments");
+  return true;
+}
+
+// gemm(a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride): c[i] = op(a[i]) · op(b[i]) for each of
+// `batch` products; a stride of 0 broadcasts that operand.
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!args(env, info, argv)) return nullptr;
+  float *a, *b, *c;
+  std::size_t la, lb, lc;
+  int64_t batch, m, n, k, sa, sb;
+  bool ta, tb;
+  if (!getF32(env, argv[0], &a, &la, "gemm: a must be a Float32Array") ||
+      !getF32(env, argv[1], &b, &lb, "gemm: b must be a Float32Array") ||
+      !getF32(env, argv[2], &c, &lc, "gemm: c must be a Float32Array") || !getInt(env, argv[3], &batch, "gemm: batch") ||
+      !getInt(env, argv[4], &m, "gemm: m") || !getInt(env, argv[5], &n, "gemm: n") ||
+      !getInt(env, argv[6], &k, "gemm: k") || !getBool(env, argv[7], &ta, "gemm: transA") ||
+      !getBool(env, argv[8], &tb, "gemm: transB") || !getInt(env, argv[9], &sa, "gemm: aBatchStride") ||
+      !getInt(env, argv[10], &sb, "gemm: bBatchStride"))
+    return nullptr;
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || sa < 0 || sb < 0) {
+    fail(env, "gemm: negative size");
+    return nullptr;
+  }
+  const auto need = [](int64_t count, int64_t stride, int64_t size) { return count == 0 ? 0 : (count - 1) * stride + size; };
+  if (static_cast<int64_t>(la) < need(batch, sa, m * k) || static_cast<int64_t>(lb) < need(batch, sb, k * n) ||
+      static_cast<int64_t>(lc) < batch * m * n) {
+    fail(env, "gemm: an array is shorter than its shape");
+    return nullptr;
+  }
+  for (int64_t i = 0; i < batch; ++i)
+    kernels.gemm(a + i * sa, b + i * sb, c + i * m * n, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+                 ta, tb);
+  return nullptr;
+}
+
+// biasActivation(y, bias | null, rows, n, activation): in place, activation 0 linear, 1 relu.
+napi_value BiasActivation(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, argv)) return nullptr;
+  float *y, *bias;
+  std::size_t ly, lbias;
+  int64_t rows, n, act;
+  if (!getF32(env, argv[0], &y, &ly, "biasActivation: y must be a Float32Array") ||
+      !getF32OrNull(env, argv[1], &bias, &lbias, "biasActivation: bias must be a Float32Array or null") ||
+      !getInt(env, argv[2], &rows, "biasActivation: rows") || !getInt(env, argv[3], &n, "biasActivation: n") ||
+      !getInt(env, argv[4], &act, "biasActivation: activation"))
+    return nullptr;
+  if (rows < 0 || n < 0 || static_cast<int64_t>(ly) < rows * n || (bias != nullptr && static_cast<int64_t>(lbias) < n)) {
+    fail(env, "biasActivation: an array is shorter than its shape");
+    return nullptr;
+  }
+  kernels.biasActivation(y, bias, static_cast<int>(rows), static_cast<int>(n), static_cast<int>(act));
+  return nullptr;
+}
+
+// adam(theta, g, m, v, thetaOut, mOut, vOut, constants): constants is a Float32Array [stepSize, beta1, 1 - beta1,
+// beta2, 1 - beta2, sqrt(1 - beta2^t), epsilon, gradScale].
+napi_value Adam(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv)) return nullptr;
+  float* p[8];
+  std::size_t len[8];
+  for (int i = 0; i < 8; ++i)
+    if (!getF32(env, argv[i], &p[i], &len[i], "adam: every argument must be a Float32Array")) return nullptr;
+  for (int i = 1; i < 7; ++i)
+    if (len[i] != len[0]) {
+      fail(env, "adam: arrays differ in length");
+      return nullptr;
+    }
+  if (len[7] < 8) {
+    fail(env, "adam: constants must hold 8 values");
+    return nullptr;
+  }
+  kernels.adam(p[0], p[1], p[2], p[3], p[4], p[5], p[6], len[0], p[7]);
+  return nullptr;
+}
+
+// polyak(online, target, out, tau)
+napi_value Polyak(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return nullptr;
+  float *o, *t, *out;
+  std::size_t lo, lt, lout;
+  double tau;
+  if (!getF32(env, argv[0], &o, &lo, "polyak: online must be a Float32Array") ||
+      !getF32(env, argv[1], &t, &lt, "polyak: target must be a Float32Array") ||
+      !getF32(env, argv[2], &out, &lout, "polyak: out must be a Float32Array") ||
+      !getNumber(env, argv[3], &tau, "polyak: tau must be a number"))
+    return nullptr;
+  if (lt != lo || lout != lo) {
+    fail(env, "polyak: arrays differ in length");
+    return nullptr;
+  }
+  kernels.polyak(o, t, out, lo, static_cast<float>(tau));
+  return nullptr;
+}
+
+// sumSquares(x) → number
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args(env, info, argv)) return nullptr;
+  float* x;
+  std::size_t lx;
+  if (!getF32(env, argv[0], &x, &lx, "sumSquares: x must be a Float32Array")) return nullptr;
+  napi_value result;
+  napi_create_double(env, kernels.sumSquares(x, lx), &result);
+  return result;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  kernels = pick();
+  napi_value isa;
+  napi_create_string_utf8(env, kernels.isa, NAPI_AUTO_LENGTH, &isa);
+  napi_set_named_property(env, exports, "isa", isa);
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}};
+  for (const auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

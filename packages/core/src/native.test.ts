@@ -1,0 +1,307 @@
+import * as tf from '@tensorflow/tfjs'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
+import { BackendUnavailableError, setBackend } from './backend.js'
+import { dense, denseReference } from './dense.js'
+import { loadNativeAddon, nativeKernelsActive } from './native.js'
+import { disposeParams, type Params } from './Params.js'
+import { polyakUpdate } from './polyakUpdate.js'
+
+const loaded = loadNativeAddon()
+
+/** Deterministic pseudo-random fill from a seed (a test fixture, not the library's Rng). */
+const fill = (n: number, seed: number): Float32Array => {
+  const out = new Float32Array(n)
+  let s = seed >>> 0 || 1
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13
+    s ^= s >>> 17
+    s ^= s << 5
+    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1
+  }
+  return out
+}
+
+/** op(A)·op(B) in double precision from the stored (row-major) operands. */
+const referenceProduct = (
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transposeA: boolean,
+  transposeB: boolean,
+): Float64Array => {
+  const c = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0
+      for (let l = 0; l < k; l++) {
+        const x = transposeA ? (a[l * m + i] as number) : (a[i * k + l] as number)
+        const y = transposeB ? (b[j * k + l] as number) : (b[l * n + j] as number)
+        s += x * y
+      }
+      c[i * n + j] = s
+    }
+  }
+  return c
+}
+
+const expectClose = (actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void => {
+  expect(actual.length).toBe(expected.length)
+  for (let i = 0; i < actual.length; i++) {
+    const e = expected[i] as number
+    const a = actual[i] as number
+    if (!(Math.abs(a - e) <= tolerance * (1 + Math.abs(e)))) {
+      throw new Error(`element ${i}: ${a} differs from ${e} by more than ${tolerance} (relative)`)
+    }
+  }
+}
+
+describe('native kernels: availability', () => {
+  it('are built where the project is tested (CI installs a C++ compiler with the machine)', () => {
+    // a missing build must not pass CI silently: the README promises `auto` picks them after `npm install`
+    if (process.env.CI !== undefined) expect(loaded.ok ? 'built' : loaded.reason).toBe('built')
+  })
+
+  it('report a missing build with the command that builds it, and setBackend names the reason', async () => {
+    const missing = loadNativeAddon('/nonexistent/polyak_native.node')
+    expect(missing.ok).toBe(false)
+    if (!missing.ok) expect(missing.reason).toMatch(/not built: run `node native\/build\.mjs`/)
+  })
+
+  it('rejects arrays shorter than the shapes they are given', () => {
+    if (!loaded.ok) return
+    const { gemm } = loaded.addon
+    expect(() =>
+      gemm(new Float32Array(4), new Float32Array(4), new Float32Array(3), 1, 2, 2, 2, false, false, 0, 0),
+    ).toThrow(/shorter than its shape/)
+    expect(() =>
+      gemm(new Float64Array(4) as never, new Float32Array(4), new Float32Array(4), 1, 2, 2, 2, false, false, 0, 0),
+    ).toThrow(/Float32Array/)
+  })
+})
+
+describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
+  let original: string
+  beforeAll(async () => {
+    original = tf.getBackend()
+    await setBackend('native')
+  })
+  afterAll(async () => {
+    await setBackend(original === 'cpu' ? 'cpu' : 'wasm')
+  })
+
+  it('setBackend("native") runs on the wasm backend with the native products registered', () => {
+    expect(tf.getBackend()).toBe('wasm')
+    expect(nativeKernelsActive()).toBe(true)
+  })
+
+  it('matMul equals the double-precision product for random shapes, transposes and batches', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (m, n, k, transposeA, transposeB, batch, seed) => {
+          const aData = fill(batch * m * k, seed)
+          const bData = fill(batch * k * n, seed + 1)
+          const a = tf.tensor3d(aData, transposeA ? [batch, k, m] : [batch, m, k])
+          const b = tf.tensor3d(bData, transposeB ? [batch, n, k] : [batch, k, n])
+          const c = tf.matMul(a, b, transposeA, transposeB)
+          expect(c.shape).toEqual([batch, m, n])
+          const got = c.dataSync()
+          for (let i = 0; i < batch; i++) {
+            const expected = referenceProduct(
+              aData.subarray(i * m * k, (i + 1) * m * k),
+              bData.subarray(i * k * n, (i + 1) * k * n),
+              m,
+              n,
+              k,
+              transposeA,
+              transposeB,
+            )
+            expectClose(got.subarray(i * m * n, (i + 1) * m * n), expected, 1e-5 * Math.sqrt(k))
+          }
+          tf.dispose([a, b, c])
+        },
+      ),
+      { numRuns: 80 },
+    )
+  })
+
+  it('broadcasts an unbatched operand over a batched one', () => {
+    const a = tf.tensor3d(fill(2 * 3 * 4, 5), [2, 3, 4])
+    const b = tf.tensor2d(fill(4 * 5, 6), [4, 5])
+    const c = tf.matMul(a, b)
+    const expected = [0, 1].flatMap((i) =>
+      Array.from(referenceProduct(fill(24, 5).subarray(i * 12, (i + 1) * 12), fill(20, 6), 3, 5, 4, false, false)),
+    )
+    expectClose(c.dataSync(), expected, 1e-5)
+    tf.dispose([a, b, c])
+  })
+
+  it('fused matMul + bias + ReLU equals the unfused ops (and falls back to wasm for other activations)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom('linear', 'relu', 'elu') as fc.Arbitrary<'linear' | 'relu' | 'elu'>,
+        fc.boolean(),
+        fc.integer({ min: 1, max: 1e6 }),
+        (m, n, k, activation, withBias, seed) => {
+          tf.tidy(() => {
+            const a = tf.tensor2d(fill(m * k, seed), [m, k])
+            const b = tf.tensor2d(fill(k * n, seed + 1), [k, n])
+            const bias = withBias ? tf.tensor1d(fill(n, seed + 2)) : undefined
+            const fused = tf.fused.matMul({ a, b, activation, ...(bias === undefined ? {} : { bias }) })
+            const z = bias === undefined ? tf.matMul(a, b) : tf.add(tf.matMul(a, b), bias)
+            const unfused = activation === 'relu' ? tf.relu(z) : activation === 'elu' ? tf.elu(z) : z
+            expectClose(fused.dataSync(), unfused.dataSync(), 1e-5)
+          })
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+
+  it('dense gradients (transposed products) equal the cpu backend and central finite differences', async () => {
+    const x = fill(32 * 23, 1)
+    const w = fill(23 * 40, 2)
+    const b = fill(40, 3)
+    const r = fill(32 * 40, 4)
+    const gradients = (): Float64Array[] =>
+      tf
+        .tidy(() => {
+          const rt = tf.tensor2d(r, [32, 40])
+          const f = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) =>
+            tf.sum(tf.mul(dense(xt as tf.Tensor2D, wt as tf.Tensor2D, bt as tf.Tensor1D, 'tanh'), rt))
+          const { value, grads } = tf.valueAndGrads(f)([
+            tf.tensor2d(x, [32, 23]),
+            tf.tensor2d(w, [23, 40]),
+            tf.tensor1d(b),
+          ])
+          return [value, ...grads].map((t) => t.dataSync() as Float32Array)
+        })
+        .map((values) => Float64Array.from(values))
+    const native = gradients()
+    await setBackend('cpu')
+    const cpu = gradients()
+    await setBackend('native')
+    native.forEach((values, i) => {
+      expectClose(values, cpu[i] as Float64Array, 1e-4)
+    })
+    // finite differences of the reference layer in float32, on a few weights
+    const loss = (wValues: Float32Array): number =>
+      tf.tidy(
+        () =>
+          tf
+            .sum(
+              tf.mul(
+                denseReference(tf.tensor2d(x, [32, 23]), tf.tensor2d(wValues, [23, 40]), tf.tensor1d(b), 'tanh'),
+                tf.tensor2d(r, [32, 40]),
+              ),
+            )
+            .dataSync()[0] as number,
+      )
+    const dw = native[2] as Float64Array
+    for (const i of [0, 17, 123, 919]) {
+      const eps = 1e-2
+      const plus = w.slice()
+      const minus = w.slice()
+      plus[i] = (plus[i] as number) + eps
+      minus[i] = (minus[i] as number) - eps
+      const numeric = (loss(plus) - loss(minus)) / (2 * eps)
+      expect(Math.abs(numeric - (dw[i] as number))).toBeLessThan(2e-2 * (1 + Math.abs(numeric)))
+    }
+  })
+
+  it('Adam and Polyak steps give the same bits as the wasm ops (with and without gradient clipping)', async () => {
+    const run = (): Float32Array[] =>
+      tf.tidy(() => {
+        let params: Params = { w: tf.tensor2d(fill(17 * 64, 1), [17, 64]), b: tf.tensor1d(fill(64, 2)) }
+        const grads: Params = { w: tf.tensor2d(fill(17 * 64, 3), [17, 64]), b: tf.tensor1d(fill(64, 4)) }
+        let state = initAdam(params)
+        for (let i = 0; i < 4; i++) {
+          const next = adamUpdate(i === 3 ? { learningRate: 1e-3, maxGradNorm: 0.5 } : { learningRate: 1e-3 })(
+            params,
+            grads,
+            state,
+          )
+          params = next.params
+          state = next.state
+        }
+        const target = polyakUpdate(0.005)(grads, params)
+        return [params.w, params.b, state.m.w, state.v.b, target.w].map(
+          (t) => (t as tf.Tensor).dataSync() as Float32Array,
+        )
+      })
+    const native = run()
+    await setBackend('wasm')
+    const wasm = run()
+    await setBackend('native')
+    native.forEach((values, i) => {
+      expect(Array.from(values)).toEqual(Array.from(wasm[i] as Float32Array))
+    })
+  })
+
+  it('leak no tensors over many updates (products, fused Adam, Polyak)', () => {
+    const params: Params = { w: tf.tensor2d(fill(8 * 16, 1), [8, 16]), b: tf.tensor1d(fill(16, 2)) }
+    const x = tf.tensor2d(fill(32 * 8, 3), [32, 8])
+    let state = initAdam(params)
+    let current = params
+    const adam = adamUpdate({ learningRate: 1e-3 })
+    const step = () => {
+      const { grads } = tf.tidy(() => {
+        const g = tf.grads((w: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(dense(x, w as tf.Tensor2D, b as tf.Tensor1D, 'relu')),
+        )([current.w as tf.Tensor, current.b as tf.Tensor])
+        return { grads: { w: g[0] as tf.Tensor, b: g[1] as tf.Tensor } }
+      })
+      const next = adam(current, grads, state)
+      const target = polyakUpdate(0.01)(next.params, current)
+      disposeParams(grads, target)
+      if (current !== params) disposeParams(current)
+      disposeAdam(state)
+      current = next.params
+      state = next.state
+    }
+    step()
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 300; i++) step()
+    expect(tf.memory().numTensors).toBe(before)
+    disposeParams(current, params)
+    disposeAdam(state)
+    x.dispose()
+  })
+
+  it('setBackend("wasm") puts wasm’s own products back', async () => {
+    await setBackend('wasm')
+    expect(nativeKernelsActive()).toBe(false)
+    const a = tf.tensor2d(fill(6, 1), [2, 3])
+    const c = tf.matMul(a, a, false, true)
+    expectClose(c.dataSync(), referenceProduct(fill(6, 1), fill(6, 1), 2, 2, 3, false, true), 1e-5)
+    tf.dispose([a, c])
+    await setBackend('native')
+    expect(nativeKernelsActive()).toBe(true)
+  })
+})
+
+describe('setBackend("native") without a build', () => {
+  it('is a BackendUnavailableError naming how to build, and auto falls through to wasm', async () => {
+    if (loaded.ok) {
+      // with the addon built this is covered by the reason test above; here the error type is checked directly
+      expect(new BackendUnavailableError('native', 'x')).toBeInstanceOf(Error)
+      return
+    }
+    await expect(setBackend('native')).rejects.toThrow(/native/)
+    const info = await setBackend('auto')
+    expect(['wasm', 'tensorflow']).toContain(info.name)
+  })
+})

@@ -1,0 +1,383 @@
+/**
+ * polyak's optional native kernels: matrix products (any transposition), a fused Adam step and Polyak averaging,
+ * compiled from `native/*.cc` by `npm install` with the machine's C++ compiler and Node's headers (nothing is
+ * downloaded; a machine without a compiler installs anyway and simply lacks them). They run on the tensors of the
+ * tfjs `wasm` backend in place, reading and writing its heap, so every other kernel stays wasm's: the `native`
+ * backend of {@link setBackend} is `wasm` with these kernels registered over its `BatchMatMul` and `_FusedMatMul`.
+ *
+ * @module native
+ */
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as tf from '@tensorflow/tfjs'
+
+/**
+ * The functions of the compiled addon (`native/build/polyak_native.node`). Arrays are `Float32Array`s (views on
+ * the wasm heap or plain arrays); nothing is allocated on the JavaScript side.
+ *
+ * @example
+ * ```ts
+ * const addon = loadNativeAddon()
+ * if (addon.ok) {
+ *   const c = new Float32Array(4)
+ *   addon.addon.gemm(new Float32Array([1, 2, 3, 4]), new Float32Array([1, 0, 0, 1]), c, 1, 2, 2, 2, false, false, 0, 0)
+ *   // c: [1, 2, 3, 4]
+ * }
+ * ```
+ */
+export interface NativeAddon {
+  /** The instruction set the kernels were picked for at load time: `avx512`, `avx2`, `sse2` or `generic`. */
+  readonly isa: string
+  /** `c[i] = op(a[i]) · op(b[i])` for `batch` row-major products (m × k by k × n); a batch stride 0 broadcasts. */
+  readonly gemm: (
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aBatchStride: number,
+    bBatchStride: number,
+  ) => void
+  /** In place over `rows × n`: add `bias` (per column; `null` for none), then activation 0 (linear) or 1 (ReLU). */
+  readonly biasActivation: (y: Float32Array, bias: Float32Array | null, rows: number, n: number, act: number) => void
+  /**
+   * One Adam step (PyTorch's rule, the float32 operations of `adamUpdate` in the same order) writing new θ, m and v;
+   * `constants` = [lr / (1 − β1^t), β1, 1 − β1, β2, 1 − β2, √(1 − β2^t), ε, gradient scale].
+   */
+  readonly adam: (
+    theta: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    thetaOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    constants: Float32Array,
+  ) => void
+  /** `out = target + τ (online − target)`. */
+  readonly polyak: (online: Float32Array, target: Float32Array, out: Float32Array, tau: number) => void
+  /** Σ x² accumulated in double precision. */
+  readonly sumSquares: (x: Float32Array) => number
+}
+
+/**
+ * Whether the addon loaded, and why not when it did not.
+ *
+ * @example
+ * ```ts
+ * const loaded: NativeLoad = loadNativeAddon()
+ * console.log(loaded.ok ? `native kernels: ${loaded.addon.isa}` : `no native kernels: ${loaded.reason}`)
+ * ```
+ */
+export type NativeLoad =
+  | { readonly ok: true; readonly addon: NativeAddon; readonly path: string }
+  | { readonly ok: false; readonly reason: string }
+
+const addonPath = (): string =>
+  process.env.POLYAK_NATIVE_ADDON ??
+  path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native', 'build', 'polyak_native.node')
+
+let cached: NativeLoad | undefined
+
+const load = (file: string): NativeLoad => {
+  try {
+    const addon = createRequire(import.meta.url)(file) as NativeAddon
+    return { ok: true, addon, path: file }
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    return {
+      ok: false,
+      reason:
+        code === 'MODULE_NOT_FOUND'
+          ? `${file} is not built: run \`node native/build.mjs\` in @polyak/core (needs a C++ compiler)`
+          : `${file} failed to load: ${error instanceof Error ? error.message : String(error)}`,
+    }
+  }
+}
+
+/**
+ * Loads the compiled addon; the default build is loaded once (later calls return the same result). `POLYAK_NATIVE=0`
+ * pretends it is absent; `POLYAK_NATIVE_ADDON` (or `file`) points at another build.
+ *
+ * @param file - an addon to load instead of the default build (not cached)
+ *
+ * @example
+ * ```ts
+ * const loaded = loadNativeAddon()
+ * if (!loaded.ok) console.warn(loaded.reason) // e.g. "… not built: run `node native/build.mjs` in @polyak/core"
+ * ```
+ */
+export const loadNativeAddon = (file?: string): NativeLoad => {
+  if (file !== undefined) return load(file)
+  if (cached !== undefined) return cached
+  cached = process.env.POLYAK_NATIVE === '0' ? { ok: false, reason: 'disabled by POLYAK_NATIVE=0' } : load(addonPath())
+  return cached
+}
+
+/** What the wasm backend offers the kernels below (`BackendWasm` of `@tensorflow/tfjs-backend-wasm`). */
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
+
+const heap = (backend: WasmBackendLike, info: tf.TensorInfo): Float32Array =>
+  backend.typedArrayFromHeap(info) as Float32Array
+
+interface Product {
+  readonly outShape: number[]
+  readonly batch: number
+  readonly m: number
+  readonly n: number
+  readonly k: number
+  readonly aStride: number
+  readonly bStride: number
+}
+
+/** The product's sizes, or undefined when the native kernel does not handle it (then wasm's own kernel runs). */
+const productOf = (
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): Product | undefined => {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined
+  const ra = a.shape.length
+  const rb = b.shape.length
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2]
+  const ka = transposeA ? a.shape[ra - 2] : a.shape[ra - 1]
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2]
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1]
+  if (m === undefined || n === undefined || ka === undefined || ka !== kb) return undefined
+  const outerA = a.shape.slice(0, -2)
+  const outerB = b.shape.slice(0, -2)
+  const batchA = outerA.reduce((x, y) => x * y, 1)
+  const batchB = outerB.reduce((x, y) => x * y, 1)
+  const batch = Math.max(batchA, batchB)
+  // same batch shape, or one side unbatched: anything fancier goes to wasm's kernel
+  const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i])
+  if (!sameOuter && batchA !== 1 && batchB !== 1) return undefined
+  const outer = batchA >= batchB ? outerA : outerB
+  return {
+    outShape: [...outer, m, n],
+    batch,
+    m,
+    n,
+    k: ka,
+    aStride: batchA === 1 ? 0 : m * ka,
+    bStride: batchB === 1 ? 0 : ka * n,
+  }
+}
+
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 }
+
+const ADAM_KERNEL = 'PolyakNativeAdam'
+const POLYAK_KERNEL = 'PolyakNativePolyak'
+
+interface Installed {
+  readonly originals: readonly tf.KernelConfig[]
+}
+
+let installed: Installed | undefined
+
+const replaceKernel = (config: tf.KernelConfig): void => {
+  tf.unregisterKernel(config.kernelName, config.backendName)
+  tf.registerKernel(config)
+}
+
+/**
+ * Registers the native products over the wasm backend's `BatchMatMul` and `_FusedMatMul` (products of float32
+ * tensors with equal or no batch dimensions, any transposition; fused bias + linear/ReLU); any other case still
+ * runs wasm's own kernel. Idempotent. Throws when the addon is not available.
+ *
+ * @example
+ * ```ts
+ * await setBackend('wasm')
+ * enableNativeKernels() // what setBackend('native') does
+ * tf.matMul(a, b, false, true) // runs the native product on the wasm heap
+ * disableNativeKernels()
+ * ```
+ */
+export const enableNativeKernels = (): NativeAddon => {
+  const loaded = loadNativeAddon()
+  if (!loaded.ok) throw new Error(`polyak native kernels are not available: ${loaded.reason}`)
+  const { addon } = loaded
+  if (installed !== undefined) return addon
+  const originalMatMul = tf.getKernel('BatchMatMul', 'wasm')
+  const originalFused = tf.getKernel('_FusedMatMul', 'wasm')
+  if (originalMatMul === undefined || originalFused === undefined) {
+    throw new Error('polyak native kernels need the wasm backend: import @tensorflow/tfjs-backend-wasm first')
+  }
+  const batchMatMul = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
+    const transposeA = args.attrs?.transposeA === true
+    const transposeB = args.attrs?.transposeB === true
+    const p = productOf(a, b, transposeA, transposeB)
+    if (p === undefined) return originalMatMul.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput(p.outShape, 'float32')
+    // views are taken after makeOutput, which may grow (and so replace) the heap
+    addon.gemm(
+      heap(backend, a),
+      heap(backend, b),
+      heap(backend, out),
+      p.batch,
+      p.m,
+      p.n,
+      p.k,
+      transposeA,
+      transposeB,
+      p.aStride,
+      p.bStride,
+    )
+    return out
+  }
+  const fusedMatMul = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>
+    const transposeA = args.attrs?.transposeA === true
+    const transposeB = args.attrs?.transposeB === true
+    const activation = ACTIVATIONS[String(args.attrs?.activation ?? 'linear')]
+    const p = a !== undefined && b !== undefined ? productOf(a, b, transposeA, transposeB) : undefined
+    if (
+      p === undefined ||
+      a === undefined ||
+      b === undefined ||
+      activation === undefined ||
+      preluActivationWeights != null ||
+      (bias != null && (bias.shape.length !== 1 || bias.shape[0] !== p.n || bias.dtype !== 'float32'))
+    ) {
+      return originalFused.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    }
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput(p.outShape, 'float32')
+    const y = heap(backend, out)
+    addon.gemm(
+      heap(backend, a),
+      heap(backend, b),
+      y,
+      p.batch,
+      p.m,
+      p.n,
+      p.k,
+      transposeA,
+      transposeB,
+      p.aStride,
+      p.bStride,
+    )
+    if (bias != null || activation !== 0) {
+      addon.biasActivation(y, bias == null ? null : heap(backend, bias), p.batch * p.m, p.n, activation)
+    }
+    return out
+  }
+  const adamStep = (args: KernelArgs): tf.TensorInfo[] => {
+    const { theta, grad, m, v } = args.inputs as Record<string, tf.TensorInfo>
+    const constants = args.attrs?.constants as unknown as Float32Array
+    const backend = args.backend as WasmBackendLike
+    const shape = (theta as tf.TensorInfo).shape
+    const outs = [
+      backend.makeOutput(shape, 'float32'),
+      backend.makeOutput(shape, 'float32'),
+      backend.makeOutput(shape, 'float32'),
+    ]
+    const [t1, m1, v1] = outs.map((o) => heap(backend, o)) as [Float32Array, Float32Array, Float32Array]
+    addon.adam(
+      heap(backend, theta as tf.TensorInfo),
+      heap(backend, grad as tf.TensorInfo),
+      heap(backend, m as tf.TensorInfo),
+      heap(backend, v as tf.TensorInfo),
+      t1,
+      m1,
+      v1,
+      constants,
+    )
+    return outs
+  }
+  const polyakStep = (args: KernelArgs): tf.TensorInfo => {
+    const { online, target } = args.inputs as Record<string, tf.TensorInfo>
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput((online as tf.TensorInfo).shape, 'float32')
+    addon.polyak(
+      heap(backend, online as tf.TensorInfo),
+      heap(backend, target as tf.TensorInfo),
+      heap(backend, out),
+      Number(args.attrs?.tau),
+    )
+    return out
+  }
+  replaceKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul as tf.KernelFunc })
+  replaceKernel({ kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: fusedMatMul as tf.KernelFunc })
+  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamStep as unknown as tf.KernelFunc })
+  tf.registerKernel({ kernelName: POLYAK_KERNEL, backendName: 'wasm', kernelFunc: polyakStep as tf.KernelFunc })
+  installed = { originals: [originalMatMul, originalFused] }
+  return addon
+}
+
+/**
+ * Puts the wasm backend's own `BatchMatMul` and `_FusedMatMul` back (what `setBackend('wasm')` does). Idempotent.
+ *
+ * @example
+ * ```ts
+ * disableNativeKernels()
+ * nativeKernelsActive() // false
+ * ```
+ */
+export const disableNativeKernels = (): void => {
+  if (installed === undefined) return
+  for (const original of installed.originals) replaceKernel(original)
+  tf.unregisterKernel(ADAM_KERNEL, 'wasm')
+  tf.unregisterKernel(POLYAK_KERNEL, 'wasm')
+  installed = undefined
+}
+
+/**
+ * Whether the native kernels are registered (the `native` backend is active). Layers that pick between
+ * formulations check this: with native products a transposed `matMul` is as fast as a plain one.
+ *
+ * @example
+ * ```ts
+ * const useTransposeFlags = nativeKernelsActive() && tf.getBackend() === 'wasm'
+ * ```
+ */
+export const nativeKernelsActive = (): boolean => installed !== undefined && tf.getBackend() === 'wasm'
+
+/**
+ * One fused Adam step for one tensor on the native kernels (three new tensors: θ, m, v), equal bit for bit to
+ * `adamUpdate`'s tfjs ops. Only while {@link nativeKernelsActive}; `adamUpdate` calls it by itself.
+ *
+ * @param constants - [lr / (1 − β1^t), β1, 1 − β1, β2, 1 − β2, √(1 − β2^t), ε, gradient scale]
+ *
+ * @example
+ * ```ts
+ * const [theta1, m1, v1] = nativeAdamStep(theta, grad, m, v, Float32Array.of(3e-3, 0.9, 0.1, 0.999, 0.001, 0.0316, 1e-8, 1))
+ * ```
+ */
+export const nativeAdamStep = (
+  theta: tf.Tensor,
+  grad: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  constants: Float32Array,
+): [tf.Tensor, tf.Tensor, tf.Tensor] =>
+  tf.engine().runKernel(ADAM_KERNEL, { theta, grad, m, v }, { constants } as unknown as tf.NamedAttrMap) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ]
+
+/**
+ * `target + (online − target) · τ` as one native kernel (a new tensor), equal bit for bit to `polyakUpdate`'s tfjs
+ * ops. Only while {@link nativeKernelsActive}; `polyakUpdate` calls it by itself.
+ *
+ * @example
+ * ```ts
+ * const next = nativePolyakStep(online, target, 0.005)
+ * ```
+ */
+export const nativePolyakStep = (online: tf.Tensor, target: tf.Tensor, tau: number): tf.Tensor =>
+  tf.engine().runKernel(POLYAK_KERNEL, { online, target }, { tau }) as tf.Tensor

@@ -1,0 +1,143 @@
+/**
+ * The whole TD3 loop on Pendulum-v1 (issue 6): env step + exploration + replay insert + one learner step per env
+ * step, `runExperiment` with CleanRL's defaults (256-256 networks, batch 256, Adam 3e-4, exploration noise 0.1,
+ * policy delay 2), against CleanRL's `td3_continuous_action.py` loop in PyTorch (`bench/td3_loop_torch.py`, same
+ * defaults, same Pendulum dynamics) in the same bench run. Both take `BENCH_WARMUP` random steps (default 1000) and
+ * are timed over the next `BENCH_LEARNING_STEPS` (default 1000) learning steps. Ours runs on every backend that loads
+ * (`POLYAK_BACKEND=native,wasm` to choose); PyTorch with one thread (torch and OpenBLAS pinned) and with its
+ * defaults. Prints JSON and writes bench-results/td3-loop.json.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { BACKENDS, setBackend } from '@polyak/core'
+import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
+
+const warmupSteps = Number(process.env.BENCH_WARMUP ?? 1000)
+const learningSteps = Number(process.env.BENCH_LEARNING_STEPS ?? 1000)
+
+const measureOurs = async () => {
+  let learningStart: number | undefined
+  let learningStartT = 0
+  let end = 0
+  let endT = 0
+  const returns: number[] = []
+  await new Promise<void>((resolve, reject) => {
+    runExperiment({
+      algo: 'td3',
+      env: 'Pendulum-v1',
+      steps: warmupSteps + learningSteps,
+      seed: 1,
+      warmupSteps,
+      batchSize: 256,
+      agent: { hiddenSizes: [256, 256] },
+      evalEpisodes: 0,
+    }).subscribe({
+      next: (event) => {
+        if (event.type === 'update' && learningStart === undefined) {
+          learningStart = performance.now()
+          learningStartT = event.t
+        }
+        if (event.type === 'episode') returns.push(event.return)
+        if (event.type === 'final') {
+          end = performance.now()
+          endT = event.t
+          disposeExperimentSnapshot(event.snapshot)
+        }
+      },
+      error: reject,
+      complete: resolve,
+    })
+  })
+  const seconds = (end - (learningStart ?? end)) / 1000
+  const steps = endT - learningStartT
+  return {
+    learningSteps: steps,
+    seconds: Number(seconds.toFixed(3)),
+    stepsPerSecond: Number((steps / seconds).toFixed(2)),
+    episodes: returns.length,
+    lastReturns: returns.slice(-3).map((r) => Number(r.toFixed(1))),
+  }
+}
+
+const torchScript = fileURLToPath(new URL('./td3_loop_torch.py', import.meta.url))
+const findTorch = (): string | undefined => {
+  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
+    if (python === undefined || python === '') continue
+    try {
+      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' })
+      return python
+    } catch {}
+  }
+  return undefined
+}
+
+const measureTorch = (python: string, threads: number) => {
+  const args = [torchScript, '--steps', String(warmupSteps + learningSteps), '--learning-starts', String(warmupSteps)]
+  args.push('--threads', String(threads))
+  const env =
+    threads > 0
+      ? { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) }
+      : process.env
+  const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as { stepsPerSecond: number } & Record<string, unknown>
+}
+
+const results: Array<Record<string, unknown> & { implementation: string; stepsPerSecond: number }> = []
+const skipped: string[] = []
+const backends = (process.env.POLYAK_BACKEND?.split(',') ??
+  BACKENDS.filter((b) => b !== 'cpu')) as readonly (typeof BACKENDS)[number][]
+for (const backend of backends) {
+  try {
+    await setBackend(backend)
+  } catch (error) {
+    skipped.push(`${backend}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    continue
+  }
+  const result = await measureOurs()
+  results.push({ implementation: `polyak/${backend}`, ...result })
+  console.error(`polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s`)
+}
+
+const python = process.env.BENCH_TORCH === '0' ? undefined : findTorch()
+if (python === undefined) {
+  skipped.push('pytorch: `python3 -c "import torch"` failed (Debian: apt-get install python3-torch)')
+} else {
+  for (const threads of [1, 0]) {
+    const implementation = threads === 1 ? 'cleanrl-pytorch/1-thread' : 'cleanrl-pytorch/default-threads'
+    const result = measureTorch(python, threads)
+    results.push({ implementation, ...result })
+    console.error(`${implementation.padEnd(25)} ${result.stepsPerSecond} steps/s`)
+  }
+}
+
+const ratios: Record<string, number> = {}
+for (const ours of results.filter((r) => r.implementation.startsWith('polyak/'))) {
+  for (const base of results.filter((r) => r.implementation.startsWith('cleanrl-'))) {
+    ratios[`${ours.implementation} / ${base.implementation}`] = Number(
+      (ours.stepsPerSecond / base.stepsPerSecond).toFixed(3),
+    )
+  }
+}
+
+const report = {
+  benchmark: 'pipelines/td3-loop',
+  description:
+    'Whole TD3 loop on Pendulum-v1 (env step + noise + replay insert + one update per step; 256-256, batch 256): ' +
+    'learning-phase steps/s of runExperiment vs CleanRL td3_continuous_action.py in PyTorch, same run',
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
+  warmupSteps,
+  learningSteps,
+  results,
+  /** ours / CleanRL in learning-phase steps per second, measured in this run. */
+  ratios,
+  skipped,
+}
+mkdirSync('bench-results', { recursive: true })
+writeFileSync('bench-results/td3-loop.json', `${JSON.stringify(report, null, 2)}\n`)
+console.log(JSON.stringify(report, null, 2))
