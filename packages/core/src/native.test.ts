@@ -222,6 +222,42 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     }
   })
 
+  it('dense gradients equal the cpu backend on random shapes and activations (fast-check)', async () => {
+    const activations = ['linear', 'relu', 'tanh'] as const
+    const gradientsOn = (shape: [number, number, number], seed: number, act: number) => {
+      const [batch, inputs, outputs] = shape
+      return tf.tidy(() => {
+        const r = tf.tensor2d(fill(batch * outputs, seed + 3), [batch, outputs])
+        const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, activations[act]), r))
+        const { value, grads } = tf.valueAndGrads(f)([
+          tf.tensor2d(fill(batch * inputs, seed), [batch, inputs]),
+          tf.tensor2d(fill(inputs * outputs, seed + 1), [inputs, outputs]),
+          tf.tensor1d(fill(outputs, seed + 2)),
+        ])
+        return [value, ...grads].map((t) => t.dataSync() as Float32Array)
+      })
+    }
+    const cases = fc.sample(
+      fc.tuple(
+        fc.tuple(fc.integer({ min: 1, max: 48 }), fc.integer({ min: 1, max: 48 }), fc.integer({ min: 1, max: 48 })),
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.integer({ min: 0, max: 2 }),
+      ),
+      25,
+    )
+    for (const [shape, seed, act] of cases) {
+      const native = gradientsOn(shape, seed, act)
+      await tf.setBackend('cpu')
+      const cpu = gradientsOn(shape, seed, act)
+      await tf.setBackend('wasm') // the native kernels stay registered
+      expect(nativeKernelsActive()).toBe(true)
+      native.forEach((values, i) => {
+        expectClose(values, cpu[i] as Float32Array, 1e-4)
+      })
+    }
+  })
+
   it('Adam and Polyak steps give the same bits as the wasm ops (with and without gradient clipping)', async () => {
     const run = (): Float32Array[] =>
       tf.tidy(() => {
