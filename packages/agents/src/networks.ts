@@ -1,22 +1,30 @@
 /**
  * Actor and critic networks for continuous control: plain MLPs from core, with the actor squashed into the action
- * bounds and the critic taking the observation and action concatenated (CleanRL's layout), or two-stream ("Parkour")
+ * bounds and the critic taking the observation and action concatenated (CleanRL's layout), two-stream ("Parkour")
  * networks from core where terrain and proprioception go through separate torsos and the critic's action joins after
- * them (D4PG's Parkour networks).
+ * them (D4PG's Parkour networks), or pixel networks where a camera image goes through a conv torso and the other
+ * observation values (and the critic's action) join after it (DDPG from pixels, "Learning to Drive in a Day").
  *
  * @module networks
  */
 import {
+  applyConvTorso,
   applyMlp,
   applyParkour,
+  type ConvPadding,
+  type ConvTorsoSpec,
+  convTorsoOutputSize,
   type Init,
+  initConvTorso,
   initMlp,
   initParkour,
   type MlpSpec,
   type Params,
   type ParkourSpec,
-  type Rng,
+  prefixParams,
+  Rng,
   range,
+  unprefixParams,
 } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { type CriticHead, scalarHead } from './criticHeads.js'
@@ -49,10 +57,23 @@ export interface NetworkSpec {
  *   terrain (e.g. BipedalWalker's lidar, `[14, 24]`), the others the proprioception; each goes through its own torso
  *   of `torsoSizes`, the torso outputs (then, in the critic, the action) are concatenated and go through a head of
  *   `headSizes` (D4PG's Parkour networks, Barth-Maron et al. 2018, Fig. 1 right). `spec.hiddenSizes` is not used.
+ * - `{ kind: 'pixels', image: [height, width, channels], torso: { filters, kernelSize, strides }, headSizes }`: the
+ *   observation is an image, flattened row-major HWC (`height · width · channels` values, the layout of
+ *   `LaneFollowing-v0`), then any extra values (LaneFollowing: speed and steering). The actor and the critic each run
+ *   their own conv torso (core's {@link ConvTorsoSpec}: ReLU convolutions, `same` padding unless `torso.padding`
+ *   says `valid`) on the image, concatenate the extra values (the critic: then the action, after the torso) and go
+ *   through a ReLU head of `headSizes` (DDPG from pixels: Lillicrap et al. 2016; Kendall et al. 2018).
+ *   `spec.hiddenSizes` is not used.
  *
  * @example
  * ```ts
  * const parkour: NetworkArchitecture = { kind: 'parkour', terrain: [14, 24], torsoSizes: [64], headSizes: [128, 128] }
+ * const pixels: NetworkArchitecture = {
+ *   kind: 'pixels',
+ *   image: [64, 64, 1],
+ *   torso: { filters: [16, 32, 32, 64], kernelSize: 4, strides: 2 },
+ *   headSizes: [256, 256],
+ * }
  * ```
  */
 export type NetworkArchitecture =
@@ -64,6 +85,24 @@ export type NetworkArchitecture =
       /** Layer widths of each torso (the last is the torso's output size). */
       readonly torsoSizes: readonly number[]
       /** Hidden widths of the shared head. */
+      readonly headSizes: readonly number[]
+    }
+  | {
+      readonly kind: 'pixels'
+      /** `[height, width, channels]` of the image at the start of the observation. */
+      readonly image: readonly [number, number, number]
+      /** The conv torso of each network. */
+      readonly torso: {
+        /** Output channels of each convolution. */
+        readonly filters: readonly number[]
+        /** Width and height of every kernel. */
+        readonly kernelSize: number
+        /** Stride of every convolution. */
+        readonly strides: number
+        /** `same` (default) or `valid`. */
+        readonly padding?: ConvPadding
+      }
+      /** Hidden widths of the head after the torso. */
       readonly headSizes: readonly number[]
     }
 
@@ -175,14 +214,80 @@ export const parkourSpecs = (
 }
 
 /**
+ * The core specs of pixel actor and critic networks: one conv torso spec (each network draws its own torso from it;
+ * the images are data, so the torso skips the gradient with respect to them), the image and extra sizes, and the two
+ * heads: the actor's on `[features, extras]` with a tanh output, the critic's on `[features, extras, action]`.
+ *
+ * @throws RangeError when the image does not fit the observation or the torso is invalid for it
+ *
+ * @example
+ * ```ts
+ * const architecture = { kind: 'pixels', image: [64, 64, 1], torso: { filters: [16, 32, 32, 64], kernelSize: 4, strides: 2 }, headSizes: [256] } as const
+ * const specs = pixelsSpecs({ ...spec, observationSize: 64 * 64 + 2 }, architecture, 1)
+ * specs.critic.inputSize // 1024 features + 2 extras + the action size
+ * ```
+ */
+export const pixelsSpecs = (
+  spec: NetworkSpec,
+  architecture: Extract<NetworkArchitecture, { kind: 'pixels' }>,
+  criticOutputSize: number,
+): {
+  readonly torso: ConvTorsoSpec
+  readonly imageSize: number
+  readonly extraSize: number
+  readonly actor: MlpSpec
+  readonly critic: MlpSpec
+} => {
+  const { observationSize, actionSize, finalInit } = spec
+  const [height, width, channels] = architecture.image
+  const imageSize = height * width * channels
+  if (!([height, width, channels].every((n) => Number.isInteger(n) && n > 0) && imageSize <= observationSize)) {
+    throw new RangeError(
+      `makeNetworks: image must be [height, width, channels] of positive integers with height · width · channels <= ${observationSize} (the observation size), got [${architecture.image}]`,
+    )
+  }
+  const torso: ConvTorsoSpec = {
+    inputShape: [height, width, channels],
+    filters: architecture.torso.filters,
+    kernelSize: architecture.torso.kernelSize,
+    strides: architecture.torso.strides,
+    padding: architecture.torso.padding ?? 'same',
+    inputGradient: false,
+  }
+  const features = convTorsoOutputSize(torso)
+  const extraSize = observationSize - imageSize
+  const final = finalInit === undefined ? {} : { finalInit }
+  return {
+    torso,
+    imageSize,
+    extraSize,
+    actor: {
+      inputSize: features + extraSize,
+      hiddenSizes: architecture.headSizes,
+      outputSize: actionSize,
+      outputActivation: 'tanh',
+      ...final,
+    },
+    critic: {
+      inputSize: features + extraSize + actionSize,
+      hiddenSizes: architecture.headSizes,
+      outputSize: criticOutputSize,
+      ...final,
+    },
+  }
+}
+
+/**
  * Builds the actor and critic forward functions for a spec (CleanRL's TD3/DDPG networks: ReLU MLPs, a tanh actor
  * scaled to the action bounds, a critic on the concatenated observation and action). The critic's last layer has
  * `head.outputSize` units: one value by default ({@link scalarHead}), or the logits of a categorical distribution
  * (`categoricalHead`, D4PG). With `architecture` `{ kind: 'parkour', … }` the actor and critic are core's two-stream
- * networks ({@link NetworkArchitecture}, {@link parkourSpecs}) behind the same interface, with the same tanh scaling.
+ * networks ({@link NetworkArchitecture}, {@link parkourSpecs}) behind the same interface, with the same tanh scaling;
+ * with `{ kind: 'pixels', … }` each runs a conv torso on the image part of the observation ({@link pixelsSpecs}):
+ * parameters `torso/c<i>/…` and `head/l<i>/…`, the torso from the first child of the key, the head from the second.
  *
- * @throws RangeError when the bounds do not match the action size or are not finite with low < high, or for an
- * invalid Parkour terrain range
+ * @throws RangeError when the bounds do not match the action size or are not finite with low < high, for an
+ * invalid Parkour terrain range, or when a pixel image does not fit the observation
  *
  * @example
  * ```ts
@@ -195,6 +300,11 @@ export const parkourSpecs = (
  * const walker = { observationSize: 24, actionSize: 4, low: [-1, -1, -1, -1], high: [1, 1, 1, 1], hiddenSizes: [] }
  * const parkour = makeNetworks(walker, categoricalHead({ atoms: 51, vMin: -150, vMax: 150 }), {
  *   kind: 'parkour', terrain: [14, 24], torsoSizes: [64], headSizes: [128, 128],
+ * })
+ *
+ * const car = { observationSize: 64 * 64 + 2, actionSize: 2, low: [-1, -1], high: [1, 1], hiddenSizes: [] }
+ * const pixels = makeNetworks(car, undefined, {
+ *   kind: 'pixels', image: [64, 64, 1], torso: { filters: [16, 32, 32, 64], kernelSize: 4, strides: 2 }, headSizes: [256],
  * })
  * ```
  */
@@ -235,6 +345,37 @@ export function makeNetworks(
       architecture,
       initActor: (key) => initParkour(specs.actor, key),
       initCritic: (key) => initParkour(specs.critic, key),
+    }
+  }
+  if (architecture.kind === 'pixels') {
+    const specs = pixelsSpecs(spec, architecture, head.outputSize)
+    const [height, width, channels] = specs.torso.inputShape
+    const actorHead = applyMlp(specs.actor)
+    const criticHead = applyMlp(specs.critic)
+    /** The torso's features of the image part, then the extra values and `after` (the critic's action). */
+    const headInput = (params: Params, observations: tf.Tensor2D, after?: tf.Tensor2D): tf.Tensor2D => {
+      const images = tf.reshape(tf.slice(observations, [0, 0], [-1, specs.imageSize]), [-1, height, width, channels])
+      const parts = [applyConvTorso(unprefixParams('torso/', params), specs.torso, images as tf.Tensor4D)]
+      if (specs.extraSize > 0) parts.push(tf.slice(observations, [0, specs.imageSize], [-1, specs.extraSize]))
+      if (after !== undefined) parts.push(after)
+      return parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat(parts, 1)
+    }
+    const init = (headSpec: MlpSpec) => (key: Rng.Key) => {
+      const [torsoKey, headKey] = Rng.split(key, 2) as [Rng.Key, Rng.Key]
+      return {
+        ...prefixParams('torso/', initConvTorso(torsoKey, specs.torso)),
+        ...prefixParams('head/', initMlp(headSpec, headKey)),
+      }
+    }
+    return {
+      ...build(
+        (actor, observations) => actorHead(unprefixParams('head/', actor), headInput(actor, observations)),
+        (critic, observations, actions) =>
+          criticHead(unprefixParams('head/', critic), headInput(critic, observations, actions)),
+      ),
+      architecture,
+      initActor: init(specs.actor),
+      initCritic: init(specs.critic),
     }
   }
   const { observationSize, actionSize, hiddenSizes, finalInit } = spec

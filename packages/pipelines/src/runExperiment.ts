@@ -106,16 +106,22 @@ export const ActorsConfigCodec = t.union([
 
 /**
  * The shape of the actor and critic networks (`@polyak/agents` `NetworkArchitecture`): `{ kind: 'mlp' }` (the
- * default: MLPs of `agent.hiddenSizes` on the whole observation) or `{ kind: 'parkour', terrain: [start, end],
+ * default: MLPs of `agent.hiddenSizes` on the whole observation), `{ kind: 'parkour', terrain: [start, end],
  * torsoSizes, headSizes }`: D4PG's Parkour networks, where observation values `start … end − 1` (the terrain, e.g.
  * BipedalWalker's lidar `[14, 24]`) and the rest (the proprioception) go through separate torsos of `torsoSizes`,
  * merged by a head of `headSizes` (default torsos [64], head [256, 256]; `agent.hiddenSizes` is not used); the
- * critic's action joins after the torsos. The terrain range is checked against the env's observation size when the
- * run is made; Parkour networks need inline actors.
+ * critic's action joins after the torsos. Or `{ kind: 'pixels', image: [height, width, channels], torso: { filters,
+ * kernelSize, strides, padding }, headSizes }`: the observation starts with an image (row-major HWC, as
+ * `LaneFollowing-v0`'s camera), which goes through a conv torso in the actor and in the critic (default filters
+ * [16, 32, 32, 64], kernel 4, stride 2, `same` padding), then the remaining observation values (and the critic's
+ * action) join before a head of `headSizes` (default [256, 256]). The terrain range and the image size are checked
+ * against the env's observation size when the run is made (`networks.terrain`, `networks.image`); Parkour and pixel
+ * networks need inline actors.
  *
  * @example
  * ```ts
  * decodeOrThrow(NetworksConfigCodec, { kind: 'parkour', terrain: [14, 24] }) // torsos [64], head [256, 256]
+ * decodeOrThrow(NetworksConfigCodec, { kind: 'pixels', image: [64, 64, 1] }) // LaneFollowing-v0's default camera
  * ```
  */
 export const NetworksConfigCodec = t.union([
@@ -128,6 +134,23 @@ export const NetworksConfigCodec = t.union([
       headSizes: t.readonlyArray(PositiveInt),
     }),
     { torsoSizes: [64], headSizes: [256, 256] },
+  ),
+  withDefaults(
+    strictObject('PixelsNetworks', {
+      kind: t.literal('pixels'),
+      image: t.tuple([PositiveInt, PositiveInt, PositiveInt], '[height, width, channels] of integers > 0'),
+      torso: withDefaults(
+        strictObject('ConvTorso', {
+          filters: t.readonlyArray(PositiveInt),
+          kernelSize: PositiveInt,
+          strides: PositiveInt,
+          padding: t.keyof({ same: null, valid: null }, 'one of same, valid'),
+        }),
+        { filters: [16, 32, 32, 64], kernelSize: 4, strides: 2, padding: 'same' },
+      ),
+      headSizes: t.readonlyArray(PositiveInt),
+    }),
+    { headSizes: [256, 256] },
   ),
 ])
 
@@ -181,7 +204,7 @@ export const ExperimentConfigCodec = withDefaults(
     checkpointEvery: NonNegativeInt,
     /** `{ kind: 'inline' }` (default), `{ kind: 'workers', count }` or `{ kind: 'redis', url, count }`: see {@link ActorsConfigCodec}. */
     actors: ActorsConfigCodec,
-    /** `{ kind: 'mlp' }` (default) or `{ kind: 'parkour', terrain: [start, end], torsoSizes, headSizes }`: see {@link NetworksConfigCodec}. */
+    /** `{ kind: 'mlp' }` (default), `{ kind: 'parkour', terrain, … }` or `{ kind: 'pixels', image, … }`: see {@link NetworksConfigCodec}. */
     networks: NetworksConfigCodec,
   }),
   {
@@ -294,24 +317,44 @@ export const runExperiment = (
   const high = Array.from(actionSpace.high)
   const networkSpec = { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes }
   const criticHead = 'head' in learner ? learner.head : undefined
-  const networks =
-    config.networks.kind === 'mlp'
-      ? makeNetworks(networkSpec, criticHead)
-      : (() => {
-          const { terrain } = config.networks
-          const problems = [
-            ...(terrain[0] < terrain[1] && terrain[1] <= observationSize && terrain[1] - terrain[0] < observationSize
-              ? []
-              : [
-                  `networks.terrain: expected [start, end] with start < end <= ${observationSize} (the observation size of ${config.env}) leaving some proprioception, got [${terrain}]`,
-                ]),
-            ...(config.actors.kind === 'inline'
-              ? []
-              : [`networks: parkour networks need inline actors (actors.kind is '${config.actors.kind}')`]),
-          ]
-          if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
-          return makeNetworks(networkSpec, criticHead, config.networks)
-        })()
+  const networks = (() => {
+    const architecture = config.networks
+    if (architecture.kind === 'mlp') return makeNetworks(networkSpec, criticHead)
+    const inline =
+      config.actors.kind === 'inline'
+        ? []
+        : [`networks: ${architecture.kind} networks need inline actors (actors.kind is '${config.actors.kind}')`]
+    if (architecture.kind === 'parkour') {
+      const { terrain } = architecture
+      const problems = [
+        ...(terrain[0] < terrain[1] && terrain[1] <= observationSize && terrain[1] - terrain[0] < observationSize
+          ? []
+          : [
+              `networks.terrain: expected [start, end] with start < end <= ${observationSize} (the observation size of ${config.env}) leaving some proprioception, got [${terrain}]`,
+            ]),
+        ...inline,
+      ]
+      if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
+      return makeNetworks(networkSpec, criticHead, architecture)
+    }
+    const { image } = architecture
+    const imageSize = image[0] * image[1] * image[2]
+    const problems = [
+      ...(imageSize <= observationSize
+        ? []
+        : [
+            `networks.image: expected [height, width, channels] with height · width · channels <= ${observationSize} (the observation size of ${config.env}), got [${image}] (${imageSize} values)`,
+          ]),
+      ...inline,
+    ]
+    if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
+    try {
+      return makeNetworks(networkSpec, criticHead, architecture)
+    } catch (error) {
+      if (error instanceof RangeError) throw new ConfigError([`networks.torso: ${error.message}`], 'experiment config')
+      throw error
+    }
+  })()
   const step = learner.make(networks)
   const halfRange = low.reduce((sum, l, i) => sum + ((high[i] as number) - l) / 2, 0) / Math.max(1, low.length)
   const sigma = config.explorationNoise * halfRange
