@@ -62,8 +62,10 @@ struct View {
 struct Scratch {
   float* a = nullptr;
   float* b = nullptr;
+  float* col = nullptr;
   std::size_t aCap = 0;
   std::size_t bCap = 0;
+  std::size_t colCap = 0;
 };
 
 static float* grow(float*& buf, std::size_t& cap, std::size_t need) {
@@ -237,6 +239,113 @@ void gemm(const float* A, const float* B, float* C, int M, int N, int K, bool tr
     return;
   }
   gemmStrided(a, b, C, N, 1, M, N, K);
+}
+
+// NHWC convolution y[N, OH, OW, F] = x[N, H, W, C] ⊛ w[KH, KW, C, F] (strides, dilations, zero padding before the
+// first row/column), as image-to-column products: blocks of output pixels gather their receptive fields into rows of
+// KH·KW·C values (contiguous runs of C channels), and each block is one product with w read as a (KH·KW·C) × F matrix.
+void conv2d(const float* x, const float* w, float* y, int N, int H, int W, int C, int KH, int KW, int F, int OH,
+            int OW, int sh, int sw, int dh, int dw, int padTop, int padLeft) {
+  const int K = KH * KW * C;
+  const long M = static_cast<long>(N) * OH * OW;
+  if (M == 0 || F == 0) return;
+  if (KH == 1 && KW == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && OH == H && OW == W) {
+    gemm(x, w, y, static_cast<int>(M), F, K, false, false);
+    return;
+  }
+  long chunk = (1L << 20) / (K > 0 ? K : 1);
+  if (chunk < MR) chunk = MR;
+  if (chunk > M) chunk = M;
+  float* col = grow(scratch.col, scratch.colCap, static_cast<std::size_t>(chunk) * K);
+  const std::size_t runBytes = static_cast<std::size_t>(C) * sizeof(float);
+  for (long r0 = 0; r0 < M; r0 += chunk) {
+    const long rows = M - r0 < chunk ? M - r0 : chunk;
+    for (long r = 0; r < rows; ++r) {
+      const long index = r0 + r;
+      const int n = static_cast<int>(index / (static_cast<long>(OH) * OW));
+      const int rest = static_cast<int>(index % (static_cast<long>(OH) * OW));
+      const int oh = rest / OW;
+      const int ow = rest % OW;
+      float* dst = col + r * K;
+      for (int kh = 0; kh < KH; ++kh) {
+        const int ih = oh * sh - padTop + kh * dh;
+        for (int kw = 0; kw < KW; ++kw, dst += C) {
+          const int iw = ow * sw - padLeft + kw * dw;
+          if (ih < 0 || ih >= H || iw < 0 || iw >= W)
+            std::memset(dst, 0, runBytes);
+          else
+            std::memcpy(dst, x + ((static_cast<std::size_t>(n) * H + ih) * W + iw) * C, runBytes);
+        }
+      }
+    }
+    gemm(col, w, y + static_cast<std::size_t>(r0) * F, static_cast<int>(rows), F, K, false, false);
+  }
+}
+
+// y = x[begin : begin + size] for a row-major tensor of `rank` dimensions: runs along the innermost dimensions that
+// are copied whole are merged, then each run is one memcpy.
+void slice(const float* x, float* y, int rank, const int* shape, const int* begin, const int* size) {
+  // the innermost dimensions taken whole merge into one contiguous run
+  std::size_t run = 1;
+  int d = rank - 1;
+  while (d >= 0 && begin[d] == 0 && size[d] == shape[d]) run *= static_cast<std::size_t>(shape[d--]);
+  if (d < 0) {
+    std::memcpy(y, x, run * sizeof(float));
+    return;
+  }
+  run *= static_cast<std::size_t>(size[d]);
+  // strides of x in elements
+  std::size_t stride[8];
+  stride[rank - 1] = 1;
+  for (int i = rank - 2; i >= 0; --i) stride[i] = stride[i + 1] * static_cast<std::size_t>(shape[i + 1]);
+  std::size_t runs = 1;
+  for (int i = 0; i < d; ++i) runs *= static_cast<std::size_t>(size[i]);
+  int idx[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (std::size_t r = 0; r < runs; ++r) {
+    std::size_t offset = static_cast<std::size_t>(begin[d]) * stride[d];
+    for (int i = 0; i < d; ++i) offset += static_cast<std::size_t>(begin[i] + idx[i]) * stride[i];
+    std::memcpy(y + r * run, x + offset, run * sizeof(float));
+    for (int i = d - 1; i >= 0; --i) {
+      if (++idx[i] < size[i]) break;
+      idx[i] = 0;
+    }
+  }
+}
+
+// y = x with its dimensions permuted (y's dimension i is x's dimension perm[i]), row-major, rank ≤ 8.
+void transpose(const float* x, float* y, int rank, const int* shape, const int* perm) {
+  std::size_t xStride[8];
+  xStride[rank - 1] = 1;
+  for (int i = rank - 2; i >= 0; --i) xStride[i] = xStride[i + 1] * static_cast<std::size_t>(shape[i + 1]);
+  int outShape[8];
+  std::size_t step[8];  // x-stride of each y dimension
+  std::size_t total = 1;
+  for (int i = 0; i < rank; ++i) {
+    outShape[i] = shape[perm[i]];
+    step[i] = xStride[perm[i]];
+    total *= static_cast<std::size_t>(outShape[i]);
+  }
+  if (total == 0) return;
+  const int last = rank - 1;
+  const int inner = outShape[last];
+  const std::size_t innerStep = step[last];
+  int idx[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t base = 0;
+  for (std::size_t o = 0; o < total; o += static_cast<std::size_t>(inner)) {
+    if (innerStep == 1) {
+      std::memcpy(y + o, x + base, static_cast<std::size_t>(inner) * sizeof(float));
+    } else {
+      const float* src = x + base;
+      float* dst = y + o;
+      for (int j = 0; j < inner; ++j) dst[j] = src[static_cast<std::size_t>(j) * innerStep];
+    }
+    for (int i = last - 1; i >= 0; --i) {
+      base += step[i];
+      if (++idx[i] < outShape[i]) break;
+      base -= step[i] * static_cast<std::size_t>(outShape[i]);
+      idx[i] = 0;
+    }
+  }
 }
 
 // y[i] = x[i] + bias[i % n], then the activation (0 linear, 1 relu), in place over rows × n.

@@ -17,6 +17,10 @@
             const float*);                                                                                         \
   void polyak(const float*, const float*, float*, std::size_t, float);                                             \
   double sumSquares(const float*, std::size_t);                                                                    \
+  void conv2d(const float*, const float*, float*, int, int, int, int, int, int, int, int, int, int, int, int, int,   \
+              int, int);                                                                                           \
+  void slice(const float*, float*, int, const int*, const int*, const int*);                                      \
+  void transpose(const float*, float*, int, const int*, const int*);                                             \
   }                                                                                                                 \
   }
 
@@ -38,10 +42,17 @@ struct Kernels {
                const float*);
   void (*polyak)(const float*, const float*, float*, std::size_t, float);
   double (*sumSquares)(const float*, std::size_t);
+  void (*conv2d)(const float*, const float*, float*, int, int, int, int, int, int, int, int, int, int, int, int, int,
+                 int, int);
+  void (*slice)(const float*, float*, int, const int*, const int*, const int*);
+  void (*transpose)(const float*, float*, int, const int*, const int*);
 };
 
 #define POLYAK_KERNELS(ns) \
-  Kernels { #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares }
+  Kernels {                                                                                                     \
+    #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares, \
+        polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose                                                \
+  }
 
 Kernels pick() {
 #if defined(__x86_64__)
@@ -214,6 +225,122 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// conv2d(x, w, y, n, h, w, c, kh, kw, f, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft): NHWC
+// input, [kh, kw, c, f] filter, [n, oh, ow, f] output.
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  napi_value argv[18];
+  if (!args(env, info, argv)) return nullptr;
+  float *x, *w, *y;
+  std::size_t lx, lw, ly;
+  if (!getF32(env, argv[0], &x, &lx, "conv2d: x must be a Float32Array") ||
+      !getF32(env, argv[1], &w, &lw, "conv2d: w must be a Float32Array") ||
+      !getF32(env, argv[2], &y, &ly, "conv2d: y must be a Float32Array"))
+    return nullptr;
+  int64_t v[15];
+  for (int i = 0; i < 15; ++i) {
+    if (!getInt(env, argv[3 + i], &v[i], "conv2d: sizes must be integers")) return nullptr;
+    if (v[i] < 0 || v[i] > (1 << 30)) {
+      fail(env, "conv2d: a size is out of range");
+      return nullptr;
+    }
+  }
+  const int64_t n = v[0], h = v[1], wd = v[2], c = v[3], kh = v[4], kw = v[5], f = v[6], oh = v[7], ow = v[8];
+  if (v[9] < 1 || v[10] < 1 || v[11] < 1 || v[12] < 1) {
+    fail(env, "conv2d: strides and dilations must be at least 1");
+    return nullptr;
+  }
+  if (static_cast<int64_t>(lx) < n * h * wd * c || static_cast<int64_t>(lw) < kh * kw * c * f ||
+      static_cast<int64_t>(ly) < n * oh * ow * f) {
+    fail(env, "conv2d: an array is shorter than its shape");
+    return nullptr;
+  }
+  kernels.conv2d(x, w, y, static_cast<int>(n), static_cast<int>(h), static_cast<int>(wd), static_cast<int>(c),
+                 static_cast<int>(kh), static_cast<int>(kw), static_cast<int>(f), static_cast<int>(oh),
+                 static_cast<int>(ow), static_cast<int>(v[9]), static_cast<int>(v[10]), static_cast<int>(v[11]),
+                 static_cast<int>(v[12]), static_cast<int>(v[13]), static_cast<int>(v[14]));
+  return nullptr;
+}
+
+bool getI32(napi_env env, napi_value value, int32_t** data, std::size_t* length, const char* what) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  if (!isTyped) return fail(env, what);
+  napi_typedarray_type type;
+  void* raw = nullptr;
+  napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
+  if (type != napi_int32_array) return fail(env, what);
+  *data = static_cast<int32_t*>(raw);
+  return true;
+}
+
+// slice(x, y, shape: Int32Array, begin: Int32Array, size: Int32Array)
+napi_value Slice(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, argv)) return nullptr;
+  float *x, *y;
+  int32_t *shape, *begin, *size;
+  std::size_t lx, ly, ls, lb, lz;
+  if (!getF32(env, argv[0], &x, &lx, "slice: x must be a Float32Array") ||
+      !getF32(env, argv[1], &y, &ly, "slice: y must be a Float32Array") ||
+      !getI32(env, argv[2], &shape, &ls, "slice: shape must be an Int32Array") ||
+      !getI32(env, argv[3], &begin, &lb, "slice: begin must be an Int32Array") ||
+      !getI32(env, argv[4], &size, &lz, "slice: size must be an Int32Array"))
+    return nullptr;
+  if (ls < 1 || ls > 8 || lb != ls || lz != ls) {
+    fail(env, "slice: rank must be 1 to 8, the same for shape, begin and size");
+    return nullptr;
+  }
+  int64_t in = 1, out = 1;
+  for (std::size_t i = 0; i < ls; ++i) {
+    if (shape[i] < 0 || begin[i] < 0 || size[i] < 0 || begin[i] + static_cast<int64_t>(size[i]) > shape[i]) {
+      fail(env, "slice: begin + size exceeds the shape");
+      return nullptr;
+    }
+    in *= shape[i];
+    out *= size[i];
+  }
+  if (static_cast<int64_t>(lx) < in || static_cast<int64_t>(ly) < out) {
+    fail(env, "slice: an array is shorter than its shape");
+    return nullptr;
+  }
+  if (out > 0) kernels.slice(x, y, static_cast<int>(ls), shape, begin, size);
+  return nullptr;
+}
+
+// transpose(x, y, shape: Int32Array, perm: Int32Array)
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return nullptr;
+  float *x, *y;
+  int32_t *shape, *perm;
+  std::size_t lx, ly, ls, lp;
+  if (!getF32(env, argv[0], &x, &lx, "transpose: x must be a Float32Array") ||
+      !getF32(env, argv[1], &y, &ly, "transpose: y must be a Float32Array") ||
+      !getI32(env, argv[2], &shape, &ls, "transpose: shape must be an Int32Array") ||
+      !getI32(env, argv[3], &perm, &lp, "transpose: perm must be an Int32Array"))
+    return nullptr;
+  if (ls < 1 || ls > 8 || lp != ls) {
+    fail(env, "transpose: rank must be 1 to 8, the same for shape and perm");
+    return nullptr;
+  }
+  bool seen[8] = {false, false, false, false, false, false, false, false};
+  int64_t total = 1;
+  for (std::size_t i = 0; i < ls; ++i) {
+    if (perm[i] < 0 || perm[i] >= static_cast<int32_t>(ls) || seen[perm[i]] || shape[i] < 0) {
+      fail(env, "transpose: perm must be a permutation of the dimensions");
+      return nullptr;
+    }
+    seen[perm[i]] = true;
+    total *= shape[i];
+  }
+  if (static_cast<int64_t>(lx) < total || static_cast<int64_t>(ly) < total) {
+    fail(env, "transpose: an array is shorter than its shape");
+    return nullptr;
+  }
+  kernels.transpose(x, y, static_cast<int>(ls), shape, perm);
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   kernels = pick();
   napi_value isa;
@@ -222,7 +349,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

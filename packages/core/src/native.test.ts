@@ -222,6 +222,96 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     }
   })
 
+  it('conv2d equals the cpu backend for random shapes, strides, dilations and padding (fast-check)', async () => {
+    const cases = fc.sample(
+      fc.record({
+        n: fc.integer({ min: 1, max: 3 }),
+        h: fc.integer({ min: 1, max: 12 }),
+        w: fc.integer({ min: 1, max: 12 }),
+        c: fc.integer({ min: 1, max: 5 }),
+        k: fc.integer({ min: 1, max: 4 }),
+        f: fc.integer({ min: 1, max: 6 }),
+        stride: fc.integer({ min: 1, max: 3 }),
+        dilation: fc.integer({ min: 1, max: 2 }),
+        pad: fc.constantFrom('same', 'valid', 'explicit') as fc.Arbitrary<'same' | 'valid' | 'explicit'>,
+        seed: fc.integer({ min: 1, max: 1e6 }),
+      }),
+      60,
+    )
+    for (const { n, h, w, c, k, f, stride, dilation, pad, seed } of cases) {
+      // tfjs allows strides > 1 or dilations > 1, not both; a valid kernel must fit
+      const strides = dilation > 1 ? 1 : stride
+      if (pad === 'valid' && (dilation * (k - 1) + 1 > h || dilation * (k - 1) + 1 > w)) continue
+      const span = dilation * (k - 1) + 1
+      if (pad === 'explicit' && (span > h + 3 || span > w + 2)) continue
+      const explicit: [[0, 0], [number, number], [number, number], [0, 0]] = [
+        [0, 0],
+        [1, 2],
+        [2, 0],
+        [0, 0],
+      ]
+      const padding = pad === 'explicit' ? explicit : pad
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(fill(n * h * w * c, seed), [n, h, w, c])
+          const filter = tf.tensor4d(fill(k * k * c * f, seed + 1), [k, k, c, f])
+          return tf.conv2d(x, filter, strides, padding, 'NHWC', dilation).dataSync() as Float32Array
+        })
+      const native = run()
+      await tf.setBackend('cpu')
+      const cpu = run()
+      await tf.setBackend('wasm')
+      expect(nativeKernelsActive()).toBe(true)
+      expectClose(native, cpu, 1e-5 * Math.sqrt(k * k * c))
+    }
+  })
+
+  it('slice and transpose equal the cpu backend for random ranks, shapes, windows and permutations', async () => {
+    const cases = fc.sample(
+      fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 }).chain((shape) =>
+        fc.record({
+          shape: fc.constant(shape),
+          begin: fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d - 1 }))),
+          fraction: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+            minLength: shape.length,
+            maxLength: shape.length,
+          }),
+          perm: fc.shuffledSubarray(
+            shape.map((_, i) => i),
+            { minLength: shape.length, maxLength: shape.length },
+          ),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+      ),
+      60,
+    )
+    for (const { shape, begin, fraction, perm, seed } of cases) {
+      const size = shape.map((d, i) => Math.max(1, Math.round((d - (begin[i] as number)) * (fraction[i] as number))))
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor(
+            fill(
+              shape.reduce((a, b) => a * b, 1),
+              seed,
+            ),
+            shape,
+          )
+          return [
+            tf.slice(x, begin, size).dataSync() as Float32Array,
+            tf.transpose(x, perm).dataSync() as Float32Array,
+            Float32Array.from(tf.transpose(x, perm).shape),
+          ]
+        })
+      const native = run()
+      await tf.setBackend('cpu')
+      const cpu = run()
+      await tf.setBackend('wasm')
+      native.forEach((values, i) => {
+        expect(Array.from(values)).toEqual(Array.from(cpu[i] as Float32Array))
+      })
+    }
+  })
+
   it('dense gradients equal the cpu backend on random shapes and activations (fast-check)', async () => {
     const activations = ['linear', 'relu', 'tanh'] as const
     const gradientsOn = (shape: [number, number, number], seed: number, act: number) => {

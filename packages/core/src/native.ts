@@ -3,7 +3,8 @@
  * compiled from `native/*.cc` by `npm install` with the machine's C++ compiler and Node's headers (nothing is
  * downloaded; a machine without a compiler installs anyway and simply lacks them). They run on the tensors of the
  * tfjs `wasm` backend in place, reading and writing its heap, so every other kernel stays wasm's: the `native`
- * backend of {@link setBackend} is `wasm` with these kernels registered over its `BatchMatMul` and `_FusedMatMul`.
+ * backend of {@link setBackend} is `wasm` with these kernels registered over its `BatchMatMul`, `_FusedMatMul`,
+ * `Conv2D`, `Slice` and `Transpose`.
  *
  * @module native
  */
@@ -63,6 +64,34 @@ export interface NativeAddon {
   readonly polyak: (online: Float32Array, target: Float32Array, out: Float32Array, tau: number) => void
   /** Σ x² accumulated in double precision. */
   readonly sumSquares: (x: Float32Array) => number
+  /** `y = x[begin : begin + size]` of a row-major tensor of rank 1–8. */
+  readonly slice: (x: Float32Array, y: Float32Array, shape: Int32Array, begin: Int32Array, size: Int32Array) => void
+  /** `y` = `x` with dimensions permuted (`y`'s dimension i is `x`'s `perm[i]`), rank 1–8. */
+  readonly transpose: (x: Float32Array, y: Float32Array, shape: Int32Array, perm: Int32Array) => void
+  /**
+   * NHWC convolution `y[n, oh, ow, f]` of `x[n, h, w, c]` with `filter[kh, kw, c, f]`, zero padding `padTop` rows
+   * and `padLeft` columns before the input (the rest after), by image-to-column products.
+   */
+  readonly conv2d: (
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    f: number,
+    oh: number,
+    ow: number,
+    strideH: number,
+    strideW: number,
+    dilationH: number,
+    dilationW: number,
+    padTop: number,
+    padLeft: number,
+  ) => void
 }
 
 /**
@@ -193,8 +222,8 @@ const replaceKernel = (config: tf.KernelConfig): void => {
 
 /**
  * Registers the native products over the wasm backend's `BatchMatMul` and `_FusedMatMul` (products of float32
- * tensors with equal or no batch dimensions, any transposition; fused bias + linear/ReLU); any other case still
- * runs wasm's own kernel. Idempotent. Throws when the addon is not available.
+ * tensors with equal or no batch dimensions, any transposition; fused bias + linear/ReLU) and `Conv2D` (NHWC, any
+ * strides, dilations and padding), `Slice` and `Transpose` (float32); any other case still runs wasm's own kernel. Idempotent. Throws when the addon is not available.
  *
  * @example
  * ```ts
@@ -211,7 +240,16 @@ export const enableNativeKernels = (): NativeAddon => {
   if (installed !== undefined) return addon
   const originalMatMul = tf.getKernel('BatchMatMul', 'wasm')
   const originalFused = tf.getKernel('_FusedMatMul', 'wasm')
-  if (originalMatMul === undefined || originalFused === undefined) {
+  const originalConv = tf.getKernel('Conv2D', 'wasm')
+  const originalSlice = tf.getKernel('Slice', 'wasm')
+  const originalTranspose = tf.getKernel('Transpose', 'wasm')
+  if (
+    originalMatMul === undefined ||
+    originalFused === undefined ||
+    originalConv === undefined ||
+    originalSlice === undefined ||
+    originalTranspose === undefined
+  ) {
     throw new Error('polyak native kernels need the wasm backend: import @tensorflow/tfjs-backend-wasm first')
   }
   const batchMatMul = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
@@ -275,6 +313,89 @@ export const enableNativeKernels = (): NativeAddon => {
     }
     return out
   }
+  const conv2d = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo }
+    const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DAttrs
+    const format = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC')
+    if (x.dtype !== 'float32' || filter.dtype !== 'float32' || format !== 'channelsLast' || x.shape.length !== 4) {
+      return originalConv.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      format,
+    )
+    if (info.padInfo.top < 0 || info.padInfo.left < 0)
+      return originalConv.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput(info.outShape, 'float32')
+    addon.conv2d(
+      heap(backend, x),
+      heap(backend, filter),
+      heap(backend, out),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.filterHeight,
+      info.filterWidth,
+      info.outChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    )
+    return out
+  }
+  const slice = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x } = args.inputs as { x: tf.TensorInfo }
+    if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 8) {
+      return originalSlice.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    }
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as tf.Tensor,
+      args.attrs?.begin as number | number[],
+      args.attrs?.size as number | number[] | undefined,
+    ) as [number[], number[]]
+    tf.slice_util.assertParamsValid(x as tf.Tensor, begin, size)
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput(size, 'float32')
+    if (size.every((d) => d > 0)) {
+      addon.slice(
+        heap(backend, x),
+        heap(backend, out),
+        Int32Array.from(x.shape),
+        Int32Array.from(begin),
+        Int32Array.from(size),
+      )
+    }
+    return out
+  }
+  const transpose = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x } = args.inputs as { x: tf.TensorInfo }
+    const perm = args.attrs?.perm as number[] | undefined
+    if (x.dtype !== 'float32' || perm === undefined || x.shape.length < 1 || x.shape.length > 8) {
+      return originalTranspose.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    }
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput(
+      perm.map((p) => x.shape[p] as number),
+      'float32',
+    )
+    if (x.shape.every((d) => d > 0)) {
+      addon.transpose(heap(backend, x), heap(backend, out), Int32Array.from(x.shape), Int32Array.from(perm))
+    }
+    return out
+  }
   const adamStep = (args: KernelArgs): tf.TensorInfo[] => {
     const { theta, grad, m, v } = args.inputs as Record<string, tf.TensorInfo>
     const constants = args.attrs?.constants as unknown as Float32Array
@@ -312,14 +433,17 @@ export const enableNativeKernels = (): NativeAddon => {
   }
   replaceKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul as tf.KernelFunc })
   replaceKernel({ kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: fusedMatMul as tf.KernelFunc })
+  replaceKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: conv2d as tf.KernelFunc })
+  replaceKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice as tf.KernelFunc })
+  replaceKernel({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: transpose as tf.KernelFunc })
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamStep as unknown as tf.KernelFunc })
   tf.registerKernel({ kernelName: POLYAK_KERNEL, backendName: 'wasm', kernelFunc: polyakStep as tf.KernelFunc })
-  installed = { originals: [originalMatMul, originalFused] }
+  installed = { originals: [originalMatMul, originalFused, originalConv, originalSlice, originalTranspose] }
   return addon
 }
 
 /**
- * Puts the wasm backend's own `BatchMatMul` and `_FusedMatMul` back (what `setBackend('wasm')` does). Idempotent.
+ * Puts the wasm backend's own `BatchMatMul`, `_FusedMatMul`, `Conv2D`, `Slice` and `Transpose` back (what `setBackend('wasm')` does). Idempotent.
  *
  * @example
  * ```ts
