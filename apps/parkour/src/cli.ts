@@ -9,9 +9,31 @@ import { ConfigError, decodeOrThrow, formatBackendInfo, setBackend } from '@poly
 import { parseFlags } from '@polyak/trainer/flags'
 import { compare, ParkourConfigCodec } from './compare.js'
 
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
 /**
- * The command: parses and validates the flags (exit code 2 on a bad one), selects the backend (`--backend`, default
- * wasm), runs {@link compare} with progress lines on stdout and prints where the files went. Returns the exit code.
+ * The `--help` text: every flag (the config keys in kebab case) with its default.
+ *
+ * @example
+ * ```ts
+ * helpText().includes('--steps') // true
+ * ```
+ */
+export const helpText = (): string => {
+  const defaults = decodeOrThrow(ParkourConfigCodec, {}, 'parkour config') as Record<string, unknown>
+  const lines = Object.entries({ ...defaults, backend: 'auto' }).map(
+    ([key, value]) => `  --${kebab(key).padEnd(20)} default ${JSON.stringify(value)}`,
+  )
+  return [
+    'npm run parkour -- [flags]: D4PG with Parkour networks vs standard networks, one curve each (apps/parkour/README.md)',
+    'Values are JSON when they parse, strings otherwise.',
+    ...lines,
+  ].join('\n')
+}
+
+/**
+ * The command: `--help` prints the flags and their defaults; otherwise parses and validates the flags (exit code 2 on
+ * a bad one), selects the backend (`--backend`, default `auto`), runs {@link compare} with progress lines on stdout and prints where the files went. Returns the exit code.
  * A relative `--out` starts at `cwd` (default: `INIT_CWD`, where `npm run` was called, else the process's cwd).
  *
  * @example
@@ -24,6 +46,10 @@ export const main = async (
   log: (line: string) => void = console.log,
   cwd: string = process.env.INIT_CWD ?? process.cwd(),
 ): Promise<number> => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    log(helpText())
+    return 0
+  }
   let input: Record<string, unknown>
   try {
     input = parseFlags(argv)
@@ -31,7 +57,7 @@ export const main = async (
     log((error as Error).message)
     return 2
   }
-  const { backend = 'wasm', ...rest } = input
+  const { backend = 'auto', ...rest } = input
   try {
     const decoded = decodeOrThrow(ParkourConfigCodec, rest, 'parkour config')
     const config = { ...decoded, out: path.resolve(cwd, decoded.out) }

@@ -121,4 +121,15 @@ describe('parkour comparison (smoke, BipedalWalker-v3, seed 1)', () => {
     expect(lines.join('\n')).toMatch(/tua: unknown key/)
     expect(await main(['--steps'], (line) => lines.push(line), dir)).toBe(2)
   })
+
+  it('--help lists every config key as a flag with its default and exits with 0, training nothing', async () => {
+    const lines: string[] = []
+    expect(await main(['--help'], (line) => lines.push(line), dir)).toBe(0)
+    const text = lines.join('\n')
+    for (const flag of ['--env', '--steps', '--warmup-steps', '--terrain', '--torso-sizes', '--backend']) {
+      expect(text).toContain(flag)
+    }
+    expect(text).toMatch(/--steps\s+default 100000/)
+    expect(text).not.toMatch(/backend: /) // no backend was loaded
+  })
 })
