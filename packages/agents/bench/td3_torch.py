@@ -49,53 +49,27 @@ class Actor(nn.Module):
         return x * self.action_scale + self.action_bias
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--obs", type=int, default=17)
-    p.add_argument("--act", type=int, default=6)
-    p.add_argument("--batch", type=int, default=256)
-    p.add_argument("--seconds", type=float, default=4.0)
-    p.add_argument("--threads", type=int, default=0, help="0: torch's default")
-    a = p.parse_args()
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    rng = np.random.default_rng(0)
-    low, high = -np.ones(a.act, dtype=np.float32), np.ones(a.act, dtype=np.float32)
-    gamma, tau, policy_noise, noise_clip, policy_frequency, lr = 0.99, 0.005, 0.2, 0.5, 2, 3e-4
-
-    actor = Actor(a.obs, a.act, low, high)
-    qf1, qf2 = QNetwork(a.obs, a.act), QNetwork(a.obs, a.act)
-    qf1_target, qf2_target = QNetwork(a.obs, a.act), QNetwork(a.obs, a.act)
-    target_actor = Actor(a.obs, a.act, low, high)
+def make_td3(obs, act, low, high, gamma=0.99, tau=0.005, policy_noise=0.2, noise_clip=0.5, policy_frequency=2, lr=3e-4):
+    """CleanRL's TD3 networks, optimisers and update step; returns (actor, update). `update(global_step, observations,
+    next_observations, actions, rewards, dones)` takes float32 tensors (rewards and dones as [n, 1]) and returns the
+    critic loss tensor."""
+    actor = Actor(obs, act, low, high)
+    qf1, qf2 = QNetwork(obs, act), QNetwork(obs, act)
+    qf1_target, qf2_target = QNetwork(obs, act), QNetwork(obs, act)
+    target_actor = Actor(obs, act, low, high)
     target_actor.load_state_dict(actor.state_dict())
     qf1_target.load_state_dict(qf1.state_dict())
     qf2_target.load_state_dict(qf2.state_dict())
     q_optimizer = optim.Adam(list(qf1.parameters()) + list(qf2.parameters()), lr=lr)
     actor_optimizer = optim.Adam(list(actor.parameters()), lr=lr)
+    low_t, high_t = torch.from_numpy(low), torch.from_numpy(high)
 
-    n = a.batch
-    batch = {
-        "observations": rng.uniform(-1, 1, (n, a.obs)).astype(np.float32),
-        "next_observations": rng.uniform(-1, 1, (n, a.obs)).astype(np.float32),
-        "actions": rng.uniform(-1, 1, (n, a.act)).astype(np.float32),
-        "rewards": rng.normal(size=(n, 1)).astype(np.float32),
-        "dones": np.zeros((n, 1), dtype=np.float32),
-    }
-
-    def update(global_step):
-        observations = torch.as_tensor(batch["observations"])
-        next_observations = torch.as_tensor(batch["next_observations"])
-        actions = torch.as_tensor(batch["actions"])
-        rewards = torch.as_tensor(batch["rewards"])
-        dones = torch.as_tensor(batch["dones"])
+    def update(global_step, observations, next_observations, actions, rewards, dones):
         with torch.no_grad():
             clipped_noise = (torch.randn_like(actions, device="cpu") * policy_noise).clamp(
                 -noise_clip, noise_clip
             ) * target_actor.action_scale
-            next_state_actions = (target_actor(next_observations) + clipped_noise).clamp(
-                torch.from_numpy(low), torch.from_numpy(high)
-            )
+            next_state_actions = (target_actor(next_observations) + clipped_noise).clamp(low_t, high_t)
             qf1_next_target = qf1_target(next_observations, next_state_actions)
             qf2_next_target = qf2_target(next_observations, next_state_actions)
             min_qf_next_target = torch.min(qf1_next_target, qf2_next_target)
@@ -119,7 +93,38 @@ def main():
                 target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
             for param, target_param in zip(qf2.parameters(), qf2_target.parameters()):
                 target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
-        return qf_loss.item()  # our learner reads its losses every step too
+        return qf_loss
+
+    return actor, update
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--obs", type=int, default=17)
+    p.add_argument("--act", type=int, default=6)
+    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--seconds", type=float, default=4.0)
+    p.add_argument("--threads", type=int, default=0, help="0: torch's default")
+    a = p.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    low, high = -np.ones(a.act, dtype=np.float32), np.ones(a.act, dtype=np.float32)
+    _, td3_update = make_td3(a.obs, a.act, low, high)
+
+    n = a.batch
+    batch = {
+        "observations": rng.uniform(-1, 1, (n, a.obs)).astype(np.float32),
+        "next_observations": rng.uniform(-1, 1, (n, a.obs)).astype(np.float32),
+        "actions": rng.uniform(-1, 1, (n, a.act)).astype(np.float32),
+        "rewards": rng.normal(size=(n, 1)).astype(np.float32),
+        "dones": np.zeros((n, 1), dtype=np.float32),
+    }
+
+    def update(global_step):
+        tensors = [torch.as_tensor(batch[k]) for k in ("observations", "next_observations", "actions", "rewards", "dones")]
+        return td3_update(global_step, *tensors).item()  # our learner reads its losses every step too
 
     for s in range(1, 7):
         update(s)

@@ -15,7 +15,7 @@
  * @module Conv
  */
 import * as tf from '@tensorflow/tfjs'
-import type { Activation } from './dense.js'
+import { type Activation, activationGradient, applyActivation } from './activation.js'
 import type { Init } from './Mlp.js'
 import type { Params } from './Params.js'
 import * as Rng from './Rng.js'
@@ -169,29 +169,6 @@ const biasGrad = (dz: tf.Tensor4D): tf.Tensor1D => {
   return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(dz, [rows, channels])), [channels])
 }
 
-const activate = (z: tf.Tensor4D, activation: Activation): tf.Tensor4D => {
-  switch (activation) {
-    case 'linear':
-      return z
-    case 'relu':
-      return tf.relu(z)
-    case 'tanh':
-      return tf.tanh(z)
-  }
-}
-
-/** dL/dz from dL/dy and the layer output y, for y = activation(z). */
-const activationGrad = (dy: tf.Tensor4D, y: tf.Tensor4D, activation: Activation): tf.Tensor4D => {
-  switch (activation) {
-    case 'linear':
-      return dy
-    case 'relu':
-      return tf.mul(dy, tf.step(y))
-    case 'tanh':
-      return tf.mul(dy, tf.sub(1, tf.square(y)))
-  }
-}
-
 const checkLayerArgs = (
   what: string,
   x: tf.Tensor4D,
@@ -317,9 +294,9 @@ export const conv2dLayer = (
     kernel,
     bias,
     inputGradient,
-    (xs, w, b) => activate(tf.add(tf.conv2d(xs, w, strides, explicitPad(gh, gw)), b), activation),
+    (xs, w, b) => applyActivation(tf.add(tf.conv2d(xs, w, strides, explicitPad(gh, gw)), b), activation),
     (dy, xs, w, y, withDx) => {
-      const dz = activationGrad(dy, y, activation)
+      const dz = activationGradient(dy, y, activation)
       return {
         ...(withDx ? { dx: convInputGrad(dz, w, height, width, strides, gh, gw) } : {}),
         dw: convFilterGrad(xs, dz, k, strides, gh, gw),
@@ -383,9 +360,9 @@ export const conv2dTransposeLayer = (
     kernel,
     bias,
     inputGradient,
-    (xs, w, b) => activate(tf.add(convInputGrad(xs, w, outHeight, outWidth, strides, gh, gw), b), activation),
+    (xs, w, b) => applyActivation(tf.add(convInputGrad(xs, w, outHeight, outWidth, strides, gh, gw), b), activation),
     (dy, xs, w, y, withDx) => {
-      const dz = activationGrad(dy, y, activation)
+      const dz = activationGradient(dy, y, activation)
       return {
         ...(withDx ? { dx: tf.conv2d(dz, w, strides, explicitPad(gh, gw)) } : {}),
         dw: convFilterGrad(dz, xs, k, strides, gh, gw),

@@ -1,50 +1,19 @@
 import * as tf from '@tensorflow/tfjs'
+import { type Activation, activationGradient, applyActivation } from './activation.js'
 import { nativeKernelsActive } from './native.js'
 
-/**
- * Activation functions a {@link dense} layer can fuse.
- *
- * @example
- * ```ts
- * const activation: Activation = 'tanh'
- * const y = dense(x, w, b, activation) // tanh(x·W + b)
- * ```
- */
-export type Activation = 'linear' | 'relu' | 'tanh'
-
-const activate = (z: tf.Tensor2D, activation: Activation): tf.Tensor2D => {
-  switch (activation) {
-    case 'linear':
-      return z
-    case 'relu':
-      return tf.relu(z)
-    case 'tanh':
-      return tf.tanh(z)
-  }
-}
-
-/** dL/dz from dL/dy and the layer output y, for y = activation(z). */
-const activationGrad = (dy: tf.Tensor2D, y: tf.Tensor2D, activation: Activation): tf.Tensor2D => {
-  switch (activation) {
-    case 'linear':
-      return dy
-    case 'relu':
-      return tf.mul(dy, tf.step(y)) // y > 0 exactly where z > 0
-    case 'tanh':
-      return tf.mul(dy, tf.sub(1, tf.square(y)))
-  }
-}
+export type { Activation } from './activation.js'
 
 const makeDense = (activation: Activation) =>
   tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc]
-    const y = activate(tf.add(tf.matMul(x, w), b), activation)
+    const y = applyActivation(tf.add(tf.matMul(x, w), b), activation)
     save([x, w, y])
     return {
       value: y,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [xs, ws, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]
-        const dz = activationGrad(dy as tf.Tensor2D, ys, activation)
+        const dz = activationGradient(dy as tf.Tensor2D, ys, activation)
         if (nativeKernelsActive()) {
           // polyak's native products read transposed operands at full speed (docs/adr/0009)
           return [tf.matMul(dz, ws, false, true), tf.matMul(xs, dz, true, false), tf.sum(dz, 0)]
@@ -94,4 +63,4 @@ export const denseReference = (
   w: tf.Tensor2D,
   b: tf.Tensor1D,
   activation: Activation = 'linear',
-): tf.Tensor2D => activate(tf.add(tf.matMul(x, w), b), activation)
+): tf.Tensor2D => applyActivation(tf.add(tf.matMul(x, w), b), activation)

@@ -20,11 +20,9 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-import torch.optim as optim
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "agents", "bench"))
-from td3_torch import Actor, QNetwork  # noqa: E402  (CleanRL's networks, shared with the update bench)
+from td3_torch import make_td3  # noqa: E402  (CleanRL's networks and update, shared with the update bench)
 
 
 class Pendulum:
@@ -68,18 +66,8 @@ def main():
     rng = np.random.default_rng(1)
     obs_size, act_size = 3, 1
     low, high = np.array([-2.0], dtype=np.float32), np.array([2.0], dtype=np.float32)
-    gamma, tau, policy_noise, noise_clip, policy_frequency, lr = 0.99, 0.005, 0.2, 0.5, 2, 3e-4
     exploration_noise, batch_size = 0.1, 256
-
-    actor = Actor(obs_size, act_size, low, high)
-    qf1, qf2 = QNetwork(obs_size, act_size), QNetwork(obs_size, act_size)
-    qf1_target, qf2_target = QNetwork(obs_size, act_size), QNetwork(obs_size, act_size)
-    target_actor = Actor(obs_size, act_size, low, high)
-    target_actor.load_state_dict(actor.state_dict())
-    qf1_target.load_state_dict(qf1.state_dict())
-    qf2_target.load_state_dict(qf2.state_dict())
-    q_optimizer = optim.Adam(list(qf1.parameters()) + list(qf2.parameters()), lr=lr)
-    actor_optimizer = optim.Adam(list(actor.parameters()), lr=lr)
+    actor, td3_update = make_td3(obs_size, act_size, low, high)  # CleanRL's defaults
 
     capacity = a.steps
     rb_obs = np.zeros((capacity, obs_size), dtype=np.float32)
@@ -117,41 +105,14 @@ def main():
             obs = env.reset()
         if global_step > a.learning_starts:
             idx = rng.integers(0, rb_size, size=batch_size)
-            observations = torch.as_tensor(rb_obs[idx])
-            next_observations = torch.as_tensor(rb_next[idx])
-            b_actions = torch.as_tensor(rb_act[idx])
-            rewards = torch.as_tensor(rb_rew[idx])
-            dones = torch.as_tensor(rb_done[idx])
-            with torch.no_grad():
-                clipped_noise = (torch.randn_like(b_actions, device="cpu") * policy_noise).clamp(
-                    -noise_clip, noise_clip
-                ) * target_actor.action_scale
-                next_state_actions = (target_actor(next_observations) + clipped_noise).clamp(
-                    torch.from_numpy(low), torch.from_numpy(high)
-                )
-                qf1_next_target = qf1_target(next_observations, next_state_actions)
-                qf2_next_target = qf2_target(next_observations, next_state_actions)
-                min_qf_next_target = torch.min(qf1_next_target, qf2_next_target)
-                next_q_value = rewards.flatten() + (1 - dones.flatten()) * gamma * (min_qf_next_target).view(-1)
-            qf1_a_values = qf1(observations, b_actions).view(-1)
-            qf2_a_values = qf2(observations, b_actions).view(-1)
-            qf1_loss = F.mse_loss(qf1_a_values, next_q_value)
-            qf2_loss = F.mse_loss(qf2_a_values, next_q_value)
-            qf_loss = qf1_loss + qf2_loss
-            q_optimizer.zero_grad()
-            qf_loss.backward()
-            q_optimizer.step()
-            if global_step % policy_frequency == 0:
-                actor_loss = -qf1(observations, actor(observations)).mean()
-                actor_optimizer.zero_grad()
-                actor_loss.backward()
-                actor_optimizer.step()
-                for param, target_param in zip(actor.parameters(), target_actor.parameters()):
-                    target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
-                for param, target_param in zip(qf1.parameters(), qf1_target.parameters()):
-                    target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
-                for param, target_param in zip(qf2.parameters(), qf2_target.parameters()):
-                    target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
+            qf_loss = td3_update(
+                global_step,
+                torch.as_tensor(rb_obs[idx]),
+                torch.as_tensor(rb_next[idx]),
+                torch.as_tensor(rb_act[idx]),
+                torch.as_tensor(rb_rew[idx]),
+                torch.as_tensor(rb_done[idx]),
+            )
             if global_step % 100 == 0:
                 qf_loss.item()
     seconds = time.perf_counter() - learning_start_time
