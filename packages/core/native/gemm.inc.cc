@@ -348,6 +348,32 @@ void transpose(const float* x, float* y, int rank, const int* shape, const int* 
   }
 }
 
+// Sums of a rows × cols row-major matrix: over the rows (out[j] = Σ_i x[i, j], leading axes reduced) or over the
+// columns (out[i] = Σ_j x[i, j], trailing axes reduced). Float32 accumulation in a fixed order (deterministic).
+POLYAK_NO_CONTRACT void sumAxis(const float* x, float* out, std::size_t rows, std::size_t cols, bool overRows) {
+  POLYAK_NO_CONTRACT_BODY
+  if (overRows) {
+    for (std::size_t j = 0; j < cols; ++j) out[j] = 0.0f;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const float* row = x + i * cols;
+      std::size_t j = 0;
+      for (; j + VW <= cols; j += VW) store(out + j, load(out + j) + load(row + j));
+      for (; j < cols; ++j) out[j] += row[j];
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < rows; ++i) {
+    const float* row = x + i * cols;
+    V acc = V{};
+    std::size_t j = 0;
+    for (; j + VW <= cols; j += VW) acc += load(row + j);
+    float sum = 0.0f;
+    for (int l = 0; l < VW; ++l) sum += acc[l];
+    for (; j < cols; ++j) sum += row[j];
+    out[i] = sum;
+  }
+}
+
 // y[i] = x[i] + bias[i % n], then the activation (0 linear, 1 relu), in place over rows × n.
 void biasActivation(float* y, const float* bias, int rows, int n, int activation) {
   for (int r = 0; r < rows; ++r) {

@@ -21,6 +21,7 @@
               int, int);                                                                                           \
   void slice(const float*, float*, int, const int*, const int*, const int*);                                      \
   void transpose(const float*, float*, int, const int*, const int*);                                             \
+  void sumAxis(const float*, float*, std::size_t, std::size_t, bool);                                              \
   }                                                                                                                 \
   }
 
@@ -46,12 +47,13 @@ struct Kernels {
                  int, int);
   void (*slice)(const float*, float*, int, const int*, const int*, const int*);
   void (*transpose)(const float*, float*, int, const int*, const int*);
+  void (*sumAxis)(const float*, float*, std::size_t, std::size_t, bool);
 };
 
 #define POLYAK_KERNELS(ns) \
   Kernels {                                                                                                     \
     #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares, \
-        polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose                                                \
+        polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose, polyak::ns::sumAxis                           \
   }
 
 Kernels pick() {
@@ -341,6 +343,28 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sumAxis(x, out, rows, cols, overRows): out = column sums (overRows) or row sums of a rows × cols matrix.
+napi_value SumAxis(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!args(env, info, argv)) return nullptr;
+  float *x, *out;
+  std::size_t lx, lo;
+  int64_t rows, cols;
+  bool overRows;
+  if (!getF32(env, argv[0], &x, &lx, "sumAxis: x must be a Float32Array") ||
+      !getF32(env, argv[1], &out, &lo, "sumAxis: out must be a Float32Array") ||
+      !getInt(env, argv[2], &rows, "sumAxis: rows") || !getInt(env, argv[3], &cols, "sumAxis: cols") ||
+      !getBool(env, argv[4], &overRows, "sumAxis: overRows"))
+    return nullptr;
+  if (rows < 0 || cols < 0 || static_cast<int64_t>(lx) < rows * cols ||
+      static_cast<int64_t>(lo) < (overRows ? cols : rows)) {
+    fail(env, "sumAxis: an array is shorter than its shape");
+    return nullptr;
+  }
+  kernels.sumAxis(x, out, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols), overRows);
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   kernels = pick();
   napi_value isa;
@@ -349,7 +373,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -312,6 +312,46 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     }
   })
 
+  it('sum over any axes (leading, trailing or not: the last fall back to wasm) equals the cpu backend', async () => {
+    const cases = fc.sample(
+      fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+        fc.record({
+          shape: fc.constant(shape),
+          axes: fc.subarray(
+            shape.map((_, i) => i),
+            { minLength: 1 },
+          ),
+          keepDims: fc.boolean(),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+      ),
+      60,
+    )
+    for (const { shape, axes, keepDims, seed } of cases) {
+      const run = () =>
+        tf.tidy(() => {
+          const s = tf.sum(
+            tf.tensor(
+              fill(
+                shape.reduce((a, b) => a * b, 1),
+                seed,
+              ),
+              shape,
+            ),
+            axes,
+            keepDims,
+          )
+          return [s.dataSync() as Float32Array, Float32Array.from(s.shape)]
+        })
+      const native = run()
+      await tf.setBackend('cpu')
+      const cpu = run()
+      await tf.setBackend('wasm')
+      expect(Array.from(native[1] as Float32Array)).toEqual(Array.from(cpu[1] as Float32Array))
+      expectClose(native[0] as Float32Array, cpu[0] as Float32Array, 1e-5)
+    }
+  })
+
   it('dense gradients equal the cpu backend on random shapes and activations (fast-check)', async () => {
     const activations = ['linear', 'relu', 'tanh'] as const
     const gradientsOn = (shape: [number, number, number], seed: number, act: number) => {

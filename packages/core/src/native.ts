@@ -4,7 +4,7 @@
  * downloaded; a machine without a compiler installs anyway and simply lacks them). They run on the tensors of the
  * tfjs `wasm` backend in place, reading and writing its heap, so every other kernel stays wasm's: the `native`
  * backend of {@link setBackend} is `wasm` with these kernels registered over its `BatchMatMul`, `_FusedMatMul`,
- * `Conv2D`, `Slice` and `Transpose`.
+ * `Conv2D`, `Slice`, `Transpose` and `Sum`.
  *
  * @module native
  */
@@ -66,6 +66,8 @@ export interface NativeAddon {
   readonly sumSquares: (x: Float32Array) => number
   /** `y = x[begin : begin + size]` of a row-major tensor of rank 1–8. */
   readonly slice: (x: Float32Array, y: Float32Array, shape: Int32Array, begin: Int32Array, size: Int32Array) => void
+  /** Column sums (`overRows`) or row sums of a `rows × cols` row-major matrix, float32 in a fixed order. */
+  readonly sumAxis: (x: Float32Array, out: Float32Array, rows: number, cols: number, overRows: boolean) => void
   /** `y` = `x` with dimensions permuted (`y`'s dimension i is `x`'s `perm[i]`), rank 1–8. */
   readonly transpose: (x: Float32Array, y: Float32Array, shape: Int32Array, perm: Int32Array) => void
   /**
@@ -223,7 +225,7 @@ const replaceKernel = (config: tf.KernelConfig): void => {
 /**
  * Registers the native products over the wasm backend's `BatchMatMul` and `_FusedMatMul` (products of float32
  * tensors with equal or no batch dimensions, any transposition; fused bias + linear/ReLU) and `Conv2D` (NHWC, any
- * strides, dilations and padding), `Slice` and `Transpose` (float32); any other case still runs wasm's own kernel. Idempotent. Throws when the addon is not available.
+ * strides, dilations and padding), `Slice`, `Transpose` and `Sum` over leading or trailing axes (float32); any other case still runs wasm's own kernel. Idempotent. Throws when the addon is not available.
  *
  * @example
  * ```ts
@@ -243,7 +245,9 @@ export const enableNativeKernels = (): NativeAddon => {
   const originalConv = tf.getKernel('Conv2D', 'wasm')
   const originalSlice = tf.getKernel('Slice', 'wasm')
   const originalTranspose = tf.getKernel('Transpose', 'wasm')
+  const originalSum = tf.getKernel('Sum', 'wasm')
   if (
+    originalSum === undefined ||
     originalMatMul === undefined ||
     originalFused === undefined ||
     originalConv === undefined ||
@@ -396,6 +400,37 @@ export const enableNativeKernels = (): NativeAddon => {
     }
     return out
   }
+  const sum = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x } = args.inputs as { x: tf.TensorInfo }
+    const rank = x.shape.length
+    const axes =
+      rank === 0
+        ? []
+        : [...tf.util.parseAxisParam(args.attrs?.axis as number | number[], x.shape)].sort((a, b) => a - b)
+    const leading = axes.length > 0 && axes.every((a, i) => a === i)
+    const trailing = axes.length > 0 && axes.every((a, i) => a === rank - axes.length + i)
+    if (x.dtype !== 'float32' || !(leading || trailing) || axes.some((a, i) => i > 0 && a === axes[i - 1])) {
+      return originalSum.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    }
+    const reduced = axes.reduce((n, a) => n * (x.shape[a] as number), 1)
+    const total = x.shape.reduce((n, d) => n * d, 1)
+    const kept = reduced === 0 ? 0 : total / reduced
+    const keepDims = args.attrs?.keepDims === true
+    const outShape = x.shape.flatMap((d, i) => (axes.includes(i) ? (keepDims ? [1] : []) : [d]))
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput(outShape, 'float32')
+    if (kept > 0) {
+      const overRows = leading
+      addon.sumAxis(
+        heap(backend, x),
+        heap(backend, out),
+        overRows ? reduced : kept,
+        overRows ? kept : reduced,
+        overRows,
+      )
+    }
+    return out
+  }
   const adamStep = (args: KernelArgs): tf.TensorInfo[] => {
     const { theta, grad, m, v } = args.inputs as Record<string, tf.TensorInfo>
     const constants = args.attrs?.constants as unknown as Float32Array
@@ -436,14 +471,17 @@ export const enableNativeKernels = (): NativeAddon => {
   replaceKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: conv2d as tf.KernelFunc })
   replaceKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice as tf.KernelFunc })
   replaceKernel({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: transpose as tf.KernelFunc })
+  replaceKernel({ kernelName: 'Sum', backendName: 'wasm', kernelFunc: sum as tf.KernelFunc })
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamStep as unknown as tf.KernelFunc })
   tf.registerKernel({ kernelName: POLYAK_KERNEL, backendName: 'wasm', kernelFunc: polyakStep as tf.KernelFunc })
-  installed = { originals: [originalMatMul, originalFused, originalConv, originalSlice, originalTranspose] }
+  installed = {
+    originals: [originalMatMul, originalFused, originalConv, originalSlice, originalTranspose, originalSum],
+  }
   return addon
 }
 
 /**
- * Puts the wasm backend's own `BatchMatMul`, `_FusedMatMul`, `Conv2D`, `Slice` and `Transpose` back (what `setBackend('wasm')` does). Idempotent.
+ * Puts the wasm backend's own `BatchMatMul`, `_FusedMatMul`, `Conv2D`, `Slice`, `Transpose` and `Sum` back (what `setBackend('wasm')` does). Idempotent.
  *
  * @example
  * ```ts
