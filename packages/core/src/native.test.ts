@@ -143,7 +143,11 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
       Array.from(referenceProduct(fill(24, 5).subarray(i * 12, (i + 1) * 12), fill(20, 6), 3, 5, 4, false, false)),
     )
     expectClose(c.dataSync(), expected, 1e-5)
-    tf.dispose([a, b, c])
+    // a broadcast of batch shapes [1, 1] and [2] is left to wasm's kernel, with tfjs' output shape
+    const d = tf.matMul(tf.reshape(tf.slice(a, [0, 0, 0], [1, 3, 4]), [1, 1, 3, 4]), tf.stack([b, b]))
+    expect(d.shape).toEqual([1, 2, 3, 5])
+    expectClose(d.dataSync(), [...expected.slice(0, 15), ...expected.slice(0, 15)], 1e-5)
+    tf.dispose([a, b, c, d])
   })
 
   it('fused matMul + bias + ReLU equals the unfused ops (and falls back to wasm for other activations)', () => {

@@ -191,9 +191,9 @@ const productOf = (
   const batchA = outerA.reduce((x, y) => x * y, 1)
   const batchB = outerB.reduce((x, y) => x * y, 1)
   const batch = Math.max(batchA, batchB)
-  // same batch shape, or one side unbatched: anything fancier goes to wasm's kernel
+  // the same batch shape, or one side a plain matrix: any other broadcast goes to wasm's kernel
   const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i])
-  if (!sameOuter && batchA !== 1 && batchB !== 1) return undefined
+  if (!sameOuter && outerA.length > 0 && outerB.length > 0) return undefined
   const outer = batchA >= batchB ? outerA : outerB
   return {
     outShape: [...outer, m, n],
@@ -223,9 +223,10 @@ const replaceKernel = (config: tf.KernelConfig): void => {
 }
 
 /**
- * Registers the native products over the wasm backend's `BatchMatMul` and `_FusedMatMul` (products of float32
- * tensors with equal or no batch dimensions, any transposition; fused bias + linear/ReLU) and `Conv2D` (NHWC, any
- * strides, dilations and padding), `Slice`, `Transpose` and `Sum` over leading or trailing axes (float32); any other case still runs wasm's own kernel. Idempotent. Throws when the addon is not available.
+ * Registers the native kernels over the wasm backend's `BatchMatMul` and `_FusedMatMul` (float32 products with the
+ * same or no batch dimensions, any transposition; fused bias + linear/ReLU), `Conv2D` (NHWC, any strides, dilations
+ * and padding), `Slice`, `Transpose` and `Sum` over leading or trailing axes (float32); any other case still runs
+ * wasm's own kernel. Idempotent. Throws when the addon is not available.
  *
  * @example
  * ```ts
