@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -69,6 +74,24 @@ describe('native kernels: availability', () => {
     const missing = loadNativeAddon('/nonexistent/polyak_native.node')
     expect(missing.ok).toBe(false)
     if (!missing.ok) expect(missing.reason).toMatch(/not built: run `node native\/build\.mjs`/)
+  })
+
+  it('the install step never fails the install: without a compiler it says why and exits 0 (1 when run by hand)', () => {
+    const script = fileURLToPath(new URL('../native/build.mjs', import.meta.url))
+    const empty = mkdtempSync(path.join(tmpdir(), 'polyak-no-compiler-'))
+    const env = { PATH: empty, CXX: '' } // no c++, g++ or clang++ to be found
+    const optional = spawnSync(process.execPath, [script, '--optional'], { env, encoding: 'utf8' })
+    expect(optional.status).toBe(0)
+    expect(optional.stdout).toMatch(/not built \((no C\+\+ compiler|node_api.h not found).*the wasm backend will be used/)
+    const byHand = spawnSync(process.execPath, [script], { env, encoding: 'utf8' })
+    expect(byHand.status).toBe(1)
+    const disabled = spawnSync(process.execPath, [script, '--optional'], {
+      env: { ...process.env, POLYAK_NATIVE: '0' },
+      encoding: 'utf8',
+    })
+    expect(disabled.status).toBe(0)
+    expect(disabled.stdout).toMatch(/not built \(POLYAK_NATIVE=0\)/)
+    rmSync(empty, { recursive: true, force: true })
   })
 
   it('rejects arrays shorter than the shapes they are given', () => {
