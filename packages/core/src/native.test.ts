@@ -82,7 +82,9 @@ describe('native kernels: availability', () => {
     const env = { PATH: empty, CXX: '' } // no c++, g++ or clang++ to be found
     const optional = spawnSync(process.execPath, [script, '--optional'], { env, encoding: 'utf8' })
     expect(optional.status).toBe(0)
-    expect(optional.stdout).toMatch(/not built \((no C\+\+ compiler|node_api.h not found).*the wasm backend will be used/)
+    expect(optional.stdout).toMatch(
+      /not built \((no C\+\+ compiler|node_api.h not found).*the wasm backend will be used/,
+    )
     const byHand = spawnSync(process.execPath, [script], { env, encoding: 'utf8' })
     expect(byHand.status).toBe(1)
     const disabled = spawnSync(process.execPath, [script, '--optional'], {
