@@ -52,6 +52,10 @@ describe('setBackend', () => {
       /^tensorflow: .*@tensorflow\/tfjs-node-gpu is not installed; @tensorflow\/tfjs-node is not installed/,
     )
     expect(info.skipped[1]).toMatch(/^native: The 'native' backend is not available: .*not built/)
+    // the log line tells the user why the faster kernels are not in use
+    expect(formatBackendInfo(info)).toMatch(
+      /^backend: wasm \(.*\) \[auto\]; native kernels skipped: The 'native' backend is not available: .*node native\/build\.mjs/,
+    )
   })
 
   it.skipIf(!loadNativeAddon().ok)('auto prefers the native kernels when their addon is built', async () => {

@@ -265,7 +265,8 @@ export const setBackend = async (name: BackendName = 'auto', options: SetBackend
 }
 
 /**
- * One line describing the active backend, for logs.
+ * One line describing the active backend, for logs. When `auto` had to pass over the native kernels, the line says
+ * why (e.g. the addon was not built for lack of a C++ compiler), since they are several times faster.
  *
  * @example
  * ```ts
@@ -274,5 +275,9 @@ export const setBackend = async (name: BackendName = 'auto', options: SetBackend
  * // 'backend: cpu (@tensorflow/tfjs-backend-cpu; pure JavaScript)'
  * ```
  */
-export const formatBackendInfo = (info: BackendInfo): string =>
-  `backend: ${info.name} (${info.packageName}; ${info.details.join(', ')})${info.requested === 'auto' ? ' [auto]' : ''}`
+export const formatBackendInfo = (info: BackendInfo): string => {
+  const line = `backend: ${info.name} (${info.packageName}; ${info.details.join(', ')})${info.requested === 'auto' ? ' [auto]' : ''}`
+  const native =
+    info.name === 'wasm' || info.name === 'cpu' ? info.skipped.find((s) => s.startsWith('native: ')) : undefined
+  return native === undefined ? line : `${line}; native kernels skipped: ${native.slice('native: '.length)}`
+}
