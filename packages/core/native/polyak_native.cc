@@ -74,16 +74,27 @@ bool fail(napi_env env, const char* message) {
   return false;
 }
 
-bool getF32(napi_env env, napi_value value, float** data, std::size_t* length, const char* what) {
+// A typed array of the expected element type, or a TypeError naming `what`.
+template <typename T>
+bool getTyped(napi_env env, napi_value value, napi_typedarray_type expected, T** data, std::size_t* length,
+              const char* what) {
   bool isTyped = false;
   napi_is_typedarray(env, value, &isTyped);
   if (!isTyped) return fail(env, what);
   napi_typedarray_type type;
   void* raw = nullptr;
   napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
-  if (type != napi_float32_array) return fail(env, what);
-  *data = static_cast<float*>(raw);
+  if (type != expected) return fail(env, what);
+  *data = static_cast<T*>(raw);
   return true;
+}
+
+bool getF32(napi_env env, napi_value value, float** data, std::size_t* length, const char* what) {
+  return getTyped(env, value, napi_float32_array, data, length, what);
+}
+
+bool getI32(napi_env env, napi_value value, int32_t** data, std::size_t* length, const char* what) {
+  return getTyped(env, value, napi_int32_array, data, length, what);
 }
 
 bool getF32OrNull(napi_env env, napi_value value, float** data, std::size_t* length, const char* what) {
@@ -261,18 +272,6 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
                  static_cast<int>(ow), static_cast<int>(v[9]), static_cast<int>(v[10]), static_cast<int>(v[11]),
                  static_cast<int>(v[12]), static_cast<int>(v[13]), static_cast<int>(v[14]));
   return nullptr;
-}
-
-bool getI32(napi_env env, napi_value value, int32_t** data, std::size_t* length, const char* what) {
-  bool isTyped = false;
-  napi_is_typedarray(env, value, &isTyped);
-  if (!isTyped) return fail(env, what);
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr);
-  if (type != napi_int32_array) return fail(env, what);
-  *data = static_cast<int32_t*>(raw);
-  return true;
 }
 
 // slice(x, y, shape: Int32Array, begin: Int32Array, size: Int32Array)
