@@ -410,7 +410,7 @@ export const enableNativeKernels = (): NativeAddon => {
         : [...tf.util.parseAxisParam(args.attrs?.axis as number | number[], x.shape)].sort((a, b) => a - b)
     const leading = axes.length > 0 && axes.every((a, i) => a === i)
     const trailing = axes.length > 0 && axes.every((a, i) => a === rank - axes.length + i)
-    if (x.dtype !== 'float32' || !(leading || trailing) || axes.some((a, i) => i > 0 && a === axes[i - 1])) {
+    if (x.dtype !== 'float32' || !(leading || trailing)) {
       return originalSum.kernelFunc(args as Parameters<tf.KernelFunc>[0])
     }
     const reduced = axes.reduce((n, a) => n * (x.shape[a] as number), 1)
