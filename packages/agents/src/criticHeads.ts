@@ -50,6 +50,12 @@ export interface CriticHead {
     target: tf.Tensor2D,
     weights?: tf.Tensor1D,
   ) => { readonly loss: tf.Scalar; readonly perSample: tf.Tensor1D }
+  /**
+   * For a distribution over a fixed support: the mean over the batch of the target mass whose shifted atom fell
+   * outside the support before the projection (clipped onto an end atom). Above a few percent the support is too
+   * narrow for the task. Absent for a scalar head.
+   */
+  readonly clippedMass?: (inputs: TargetInputs, nextOutputs: readonly tf.Tensor2D[]) => tf.Scalar
 }
 
 const column = (x: tf.Tensor2D): tf.Tensor1D => tf.reshape(x, [-1]) as tf.Tensor1D
@@ -118,18 +124,28 @@ export const categoricalHead = (options: {
   const support = supportOf(options)
   const expectation = (probabilities: tf.Tensor2D): tf.Tensor1D =>
     tf.sum(tf.mul(probabilities, tf.tensor1d(support)), 1) as tf.Tensor1D
+  /** Per sample, the target critic's distribution of smallest mean at (s′, ã). */
+  const nextDistribution = (nextOutputs: readonly tf.Tensor2D[]): tf.Tensor2D => {
+    const [first, ...rest] = nextOutputs.map((logits) => tf.softmax(logits) as tf.Tensor2D)
+    if (first === undefined) throw new Error('categoricalHead: needs at least one target critic')
+    return rest.reduce<tf.Tensor2D>((best, p) => {
+      const smaller = tf.expandDims(tf.less(expectation(p), expectation(best)), 1)
+      return tf.where(tf.tile(smaller, [1, atoms]), p, best) as tf.Tensor2D
+    }, first)
+  }
+  const bootstrapOf = ({ discounts, terminated }: TargetInputs) =>
+    tf.mul(discounts, tf.sub(1, terminated)) as tf.Tensor1D
   return {
     outputSize: atoms,
     value: (logits) => expectation(tf.softmax(logits)),
-    target: ({ rewards, discounts, terminated }, nextOutputs) => {
-      const [first, ...rest] = nextOutputs.map((logits) => tf.softmax(logits) as tf.Tensor2D)
-      if (first === undefined) throw new Error('categoricalHead: needs at least one target critic')
-      const chosen = rest.reduce<tf.Tensor2D>((best, p) => {
-        const smaller = tf.expandDims(tf.less(expectation(p), expectation(best)), 1)
-        return tf.where(tf.tile(smaller, [1, atoms]), p, best) as tf.Tensor2D
-      }, first)
-      const bootstrap = tf.mul(discounts, tf.sub(1, terminated)) as tf.Tensor1D
-      return categoricalProjection(tf.tensor1d(support), chosen, rewards, bootstrap)
+    target: (inputs, nextOutputs) =>
+      categoricalProjection(tf.tensor1d(support), nextDistribution(nextOutputs), inputs.rewards, bootstrapOf(inputs)),
+    clippedMass: (inputs, nextOutputs) => {
+      // shifted atoms r + d·z_j, [batch, atoms]; their mass outside [vMin, vMax] lands on an end atom
+      const shifted = tf.add(tf.expandDims(inputs.rewards, 1), tf.mul(tf.expandDims(bootstrapOf(inputs), 1), support))
+      const slack = 1e-4 * (vMax - vMin) // float rounding at the ends is not clipping
+      const outside = tf.logicalOr(tf.less(shifted, vMin - slack), tf.greater(shifted, vMax + slack))
+      return tf.mean(tf.sum(tf.mul(nextDistribution(nextOutputs), tf.cast(outside, 'float32')), 1)) as tf.Scalar
     },
     targetValue: expectation,
     loss: (logits, target, weights) => {

@@ -6,13 +6,19 @@
  * - State and updates: {@link TrainState}, {@link updateCritic}, {@link updateActor}, {@link updateTargets},
  *   composed by {@link learnerStep}.
  * - Critic heads: {@link scalarHead} (DDPG, TD3) and {@link categoricalHead} (D4PG, with {@link categoricalProjection}).
- * - Agents: {@link makeDdpgLearner}, {@link makeTd3Learner} and {@link makeD4pgLearner} with their io-ts configs.
+ * - Agents as values: {@link ddpg}, {@link td3} and {@link d4pg} ({@link Agent} records: config codec with the paper's
+ *   defaults, critics, head, learner, replay), all in {@link agents}; their learners {@link makeDdpgLearner},
+ *   {@link makeTd3Learner} and {@link makeD4pgLearner}.
  *
  * @packageDocumentation
  */
+export * from './agent.js'
+export * from './agents.js'
 export * from './criticHeads.js'
+export * from './d4pg/agent.js'
 export * from './d4pg/config.js'
 export * from './d4pg/learning.js'
+export * from './ddpg/agent.js'
 export * from './ddpg/config.js'
 export * from './ddpg/learning.js'
 export * from './learnerStep.js'
@@ -21,7 +27,9 @@ export * from './losses/criticLoss.js'
 export * from './losses/dpgLoss.js'
 export * from './losses/tdTarget.js'
 export * from './networks.js'
+export * from './policy.js'
 export * from './TrainState.js'
+export * from './td3/agent.js'
 export * from './td3/config.js'
 export * from './td3/learning.js'
 export * from './updateActor.js'

@@ -46,6 +46,8 @@ export interface CriticMetrics {
   readonly 'losses/critic': number
   /** The mean TD target y of the batch. */
   readonly 'values/target': number
+  /** A categorical critic's target mass clipped onto the support's end atoms (`CriticHead.clippedMass`). */
+  readonly 'values/clipped_mass'?: number
   readonly tdErrors?: Float32Array
 }
 
@@ -85,7 +87,8 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
         networks.criticOutput(target, b.nextObservations, nextActions),
       )
       const discounts = b.discounts ?? tf.fill([batch.size], config.gamma)
-      const targets = head.target({ rewards: b.rewards, discounts, terminated: b.terminated }, nextOutputs)
+      const inputs = { rewards: b.rewards, discounts, terminated: b.terminated }
+      const targets = head.target(inputs, nextOutputs)
       const steps = state.critics.map((critic, i) => {
         const loss = (p: typeof critic) =>
           head.loss(networks.criticOutput(p, b.observations, b.actions), targets, b.weights).loss
@@ -103,14 +106,16 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
         loss: tf.mean(tf.stack(steps.map((s) => s.value))),
         target: tf.mean(head.targetValue(targets)),
         tdErrors,
+        clippedMass: head.clippedMass?.(inputs, nextOutputs),
       }
     })
     const metrics: CriticMetrics = {
       'losses/critic': out.loss.dataSync()[0] as number,
       'values/target': out.target.dataSync()[0] as number,
+      ...(out.clippedMass === undefined ? {} : { 'values/clipped_mass': out.clippedMass.dataSync()[0] as number }),
       ...(out.tdErrors === undefined ? {} : { tdErrors: out.tdErrors.dataSync() as Float32Array }),
     }
-    tf.dispose([out.loss, out.target, ...(out.tdErrors === undefined ? [] : [out.tdErrors])])
+    tf.dispose([out.loss, out.target, out.tdErrors, out.clippedMass].filter((x) => x !== undefined))
     return { state: { ...state, critics: out.critics, criticOptimizers: out.optimizers }, metrics }
   }
 }

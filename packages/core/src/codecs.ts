@@ -607,6 +607,24 @@ const pathOf = (context: t.Context): string => {
 }
 
 /**
+ * A codec that accepts `undefined` (a key left out of a `strictObject`) or a value of `codec`, and is named like
+ * `codec`, so an error reads `x_init: expected a number >= 0, got -1` rather than one line per union member.
+ *
+ * @example
+ * ```ts
+ * const ResetOptions = strictObject('reset options', { x_init: optional(NonNegativeNumber) })
+ * ResetOptions.decode({}) // Right({})
+ * ```
+ */
+export const optional = <A, O>(codec: t.Type<A, O, unknown>): t.Type<A | undefined, O | undefined, unknown> =>
+  new t.Type<A | undefined, O | undefined, unknown>(
+    codec.name,
+    (u): u is A | undefined => u === undefined || codec.is(u),
+    (u, c) => (u === undefined ? t.success(undefined) : codec.validate(u, c)),
+    (a) => (a === undefined ? undefined : codec.encode(a)),
+  )
+
+/**
  * One readable line per leaf error: the dotted path from the root (array indices as `layers.2`, union and
  * intersection members left out, `(root)` for the value itself), then `expected <codec name>, got <value>` with the
  * value as JSON cut to 60 characters (`nothing` when it is missing), or the error's own message when it has one.

@@ -28,6 +28,12 @@ export interface EnvSpec {
   readonly maxEpisodeSteps: number | undefined
   /** The return at which the task counts as solved; `undefined` when Gymnasium has none. */
   readonly rewardThreshold: number | undefined
+  /**
+   * Bounds `[min, max]` of every single step's reward, where the env guarantees them (Pendulum-v1:
+   * `[−16.2736044, 0]`); absent when a step's reward is unbounded or has rare large terminal bonuses. Agents that
+   * need the range of returns (D4PG's categorical support: `[min, max] / (1 − γ)`) read it here.
+   */
+  readonly rewardRange?: readonly [number, number]
 }
 
 /**

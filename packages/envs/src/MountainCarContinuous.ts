@@ -25,6 +25,7 @@ import {
   ConfigError,
   decodeOrThrow,
   FiniteNumber,
+  optional,
   type PartialInputOf,
   Rng,
   strictObject,
@@ -35,7 +36,6 @@ import type { Env } from './Env.js'
 import { type Color, drawSegment, type Frame, fillCircle, makeFrame } from './Frame.js'
 import { decodeResetOptions, makeEnvFromStateMachine, type StateTransition } from './makeEnvFromStateMachine.js'
 import { actionKind, add, FLOAT32, FLOAT64, inKind, multiply, PYTHON, promote, subtract } from './numpyScalars.js'
-import { optional } from './optional.js'
 
 /**
  * The id Gymnasium registers.

@@ -22,6 +22,7 @@ import {
   decodeOrThrow,
   FiniteNumber,
   NonNegativeNumber,
+  optional,
   type PartialInputOf,
   Rng,
   strictObject,
@@ -32,7 +33,6 @@ import type { Env } from './Env.js'
 import { drawSegment, type Frame, fillCircle, makeFrame } from './Frame.js'
 import { decodeResetOptions, makeEnvFromStateMachine, type StateTransition } from './makeEnvFromStateMachine.js'
 import { actionKind, multiply } from './numpyScalars.js'
-import { optional } from './optional.js'
 
 /**
  * The id Gymnasium registers.

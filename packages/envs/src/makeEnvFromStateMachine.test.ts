@@ -1,11 +1,10 @@
-import { Box, ConfigError, Rng, strictObject } from '@polyak/core'
+import { Box, ConfigError, optional, Rng, strictObject } from '@polyak/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Env, StepResult } from './Env.js'
 import { makeFrame } from './Frame.js'
 import { makeMountainCarContinuous } from './MountainCarContinuous.js'
 import { decodeResetOptions, type EnvStateMachine, makeEnvFromStateMachine } from './makeEnvFromStateMachine.js'
-import { optional } from './optional.js'
 import { makePendulum } from './Pendulum.js'
 
 /** A walk whose start is drawn from the reset key in [0, 1); terminal from 4 on. */

@@ -1,7 +1,6 @@
-import { Box, decodeOrThrow, PositiveNumber, strictObject } from '@polyak/core'
+import { Box, decodeOrThrow, optional, PositiveNumber, strictObject } from '@polyak/core'
 import * as t from 'io-ts'
 import type { Env } from './Env.js'
-import { optional } from './optional.js'
 import {
   addSample,
   decodeStatistics,

@@ -17,8 +17,10 @@
  * @module registry
  */
 import {
+  ConfigError,
   decodeOrThrow,
   FiniteNumber,
+  optional,
   PositiveInt,
   type StrictObjectC,
   strictObject,
@@ -26,7 +28,7 @@ import {
   type WithDefaultsC,
   withDefaults,
 } from '@polyak/core'
-import type * as t from 'io-ts'
+import * as t from 'io-ts'
 import {
   BIPEDAL_WALKER_HARDCORE_ID,
   BIPEDAL_WALKER_ID,
@@ -65,7 +67,6 @@ import {
   WALKER2D_ID,
   Walker2dOptionsCodec,
 } from './mujoco/index.js'
-import { optional } from './optional.js'
 import { makePendulum, PENDULUM_ID, PendulumOptionsCodec } from './Pendulum.js'
 import { timeLimit } from './timeLimit.js'
 import { wrapEnv } from './wrapEnv.js'
@@ -87,6 +88,8 @@ export interface EnvRegistration<P extends t.Props> {
   readonly maxEpisodeSteps?: number
   /** The average return at which the task counts as solved, where there is one. */
   readonly rewardThreshold?: number
+  /** Bounds `[min, max]` of every step's reward, where the env guarantees them (see `EnvSpec.rewardRange`). */
+  readonly rewardRange?: readonly [number, number]
   /** The codec of the factory's options; leave out for an env that takes none. */
   readonly options?: WithDefaultsC<StrictObjectC<P>>
   /**
@@ -143,6 +146,14 @@ export const registerEnv = <P extends t.Props>(
     registration.rewardThreshold,
     `rewardThreshold of ${id}`,
   )
+  const rewardRange = decodeOrThrow(
+    optional(t.tuple([FiniteNumber, FiniteNumber], '[min, max] of finite numbers')),
+    registration.rewardRange,
+    `rewardRange of ${id}`,
+  )
+  if (rewardRange !== undefined && !(rewardRange[0] <= rewardRange[1])) {
+    throw new ConfigError([`rewardRange: expected min <= max, got [${rewardRange}]`], `registration of ${id}`)
+  }
   const codec = withDefaults(
     strictObject(`options of ${id}`, {
       ...(registration.options?.codec.props ?? {}),
@@ -151,7 +162,7 @@ export const registerEnv = <P extends t.Props>(
     { ...(registration.options?.defaults ?? {}), maxEpisodeSteps },
   )
   registry.set(id, {
-    spec: { id, maxEpisodeSteps, rewardThreshold },
+    spec: { id, maxEpisodeSteps, rewardThreshold, ...(rewardRange === undefined ? {} : { rewardRange }) },
     codec: codec as unknown as Entry['codec'],
     make: factory as unknown as Entry['make'],
     prepare: registration.prepare,
@@ -226,7 +237,11 @@ export const prepareEnv = async (id: string): Promise<void> => {
   await entryOf(id).prepare?.()
 }
 
-registerEnv(PENDULUM_ID, (options) => makePendulum(options), { maxEpisodeSteps: 200, options: PendulumOptionsCodec })
+registerEnv(PENDULUM_ID, (options) => makePendulum(options), {
+  maxEpisodeSteps: 200,
+  rewardRange: [-16.2736044, 0], // −(π² + 0.1·8² + 0.001·2²) ≤ r ≤ 0
+  options: PendulumOptionsCodec,
+})
 registerEnv(MOUNTAIN_CAR_CONTINUOUS_ID, (options) => makeMountainCarContinuous(options), {
   maxEpisodeSteps: 999,
   rewardThreshold: 90,
@@ -256,6 +271,7 @@ registerEnv(BIPEDAL_WALKER_HARDCORE_ID, () => makeBipedalWalker({ hardcore: true
 registerEnv(INVERTED_PENDULUM_ID, (options) => makeInvertedPendulum(options), {
   prepare: loadMujoco,
   maxEpisodeSteps: 1000,
+  rewardRange: [0, 1], // 1 per step alive
   rewardThreshold: 950,
   options: InvertedPendulumOptionsCodec,
 })

@@ -12,6 +12,7 @@ import {
   withDefaults,
 } from '@polyak/core'
 import * as t from 'io-ts'
+import { replayProps } from '../agent.js'
 
 /**
  * The io-ts properties every DDPG-family learner config has; TD3 adds its smoothing fields to them.
@@ -38,8 +39,8 @@ export const learnerProps = {
 
 /**
  * The io-ts codec of {@link DdpgConfig}, with CleanRL's defaults: γ 0.99, τ 0.005, Adam 3e-4 for both networks,
- * 256-256 ReLU networks, the actor updated every step (the paper's schedule; CleanRL's script uses 2). Unknown keys
- * are errors that name the field.
+ * 256-256 ReLU networks, the actor updated every step (the paper's schedule; CleanRL's script uses 2), 1-step
+ * transitions sampled uniformly. Unknown keys are errors that name the field.
  *
  * @example
  * ```ts
@@ -48,13 +49,15 @@ export const learnerProps = {
  * const config = decodeOrThrow(DdpgConfigCodec, { tau: 0.001 }, 'ddpg config')
  * ```
  */
-export const DdpgConfigCodec = withDefaults(strictObject('DdpgConfig', learnerProps), {
+export const DdpgConfigCodec = withDefaults(strictObject('DdpgConfig', { ...learnerProps, ...replayProps }), {
   gamma: 0.99,
   tau: 0.005,
   actorLearningRate: 3e-4,
   criticLearningRate: 3e-4,
   hiddenSizes: [256, 256],
   policyDelay: 1,
+  nStep: 1,
+  sampler: 'uniform',
 })
 
 /**
