@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -6,7 +7,16 @@ import * as tfjs from '@tensorflow/tfjs'
 import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type CheckpointFs, fileSystemIO, listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint.js'
+import {
+  type CheckpointFs,
+  checkpointFiles,
+  fileSystemIO,
+  isSafeTensorName,
+  listCheckpoints,
+  loadCheckpoint,
+  removeStaleTemporaries,
+  saveCheckpoint,
+} from './checkpoint.js'
 
 await tf.setBackend('cpu')
 
@@ -78,7 +88,18 @@ describe('fileSystemIO', () => {
     }
     const result = await fileSystemIO(dir).save(artifacts)
     expect(result.modelArtifactsInfo.weightDataBytes).toBe(weightBytes.byteLength)
-    expect(await entries(dir)).toEqual(['model.json', 'weights.bin'])
+    expect(await entries(dir)).toEqual(['checksums.json', 'model.json', 'weights.bin'])
+    const sha = async (file: string) =>
+      createHash('sha256')
+        .update(await fsp.readFile(path.join(dir, file)))
+        .digest('hex')
+    expect(await readJson(path.join(dir, 'checksums.json'))).toEqual({
+      algorithm: 'sha256',
+      files: {
+        'weights.bin': { bytes: weightBytes.byteLength, sha256: await sha('weights.bin') },
+        'model.json': { bytes: (await fsp.stat(path.join(dir, 'model.json'))).size, sha256: await sha('model.json') },
+      },
+    })
     expect(await readJson(path.join(dir, 'model.json'))).toEqual({
       modelTopology: artifacts.modelTopology,
       format: 'layers-model',
@@ -340,15 +361,92 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     )
   })
 
-  it('keeps a tensor named __proto__ as an ordinary entry', async () => {
+  it('refuses tensor names that reach object prototypes, on save and on load (naming model.json)', async () => {
     const root = await tempDir()
     const tensor = tf.tensor1d([3, 4])
-    await saveCheckpoint(root, { step: 1, tensors: [{ name: '__proto__', tensor }], metadata: {} })
-    const loaded = await loadCheckpoint(root)
-    expect(Object.keys(loaded.tensors)).toEqual(['__proto__'])
-    expect(Array.from(Object.values(loaded.tensors)[0]?.dataSync() ?? [])).toEqual([3, 4])
+    for (const name of ['__proto__', 'actor/constructor', 'critic0/prototype/x']) {
+      await expect(saveCheckpoint(root, { step: 1, tensors: [{ name, tensor }], metadata: {} })).rejects.toThrow(
+        `the name '${name}' is not allowed`,
+      )
+    }
+    expect(await entries(root)).toEqual([])
+    // a checkpoint whose model.json was edited to hold such a name (checksums removed, as in an old checkpoint)
+    await saveCheckpoint(root, { step: 1, tensors: { 'actor/w': tensor }, metadata: {} })
+    const { modelJson, checksums } = checkpointFiles(root, 1)
+    await fsp.writeFile(modelJson, (await fsp.readFile(modelJson, 'utf8')).replace('actor/w', 'actor/__proto__'))
+    await expect(loadCheckpoint(root)).rejects.toThrow(`${path.join(root, 'step-000000000001')}`)
+    await expect(loadCheckpoint(root)).rejects.toThrow('model.json is damaged')
+    await fsp.rm(checksums)
+    const before = tf.memory().numTensors
+    await expect(loadCheckpoint(root)).rejects.toThrow(
+      `${modelJson} names tensors 'actor/__proto__', which are not allowed`,
+    )
+    expect(tf.memory().numTensors).toBe(before)
+    expect(isSafeTensorName('actor/l0/kernel')).toBe(true)
+    expect(isSafeTensorName('a\u0000b')).toBe(false)
     tensor.dispose()
-    disposeAll(loaded.tensors)
+  })
+
+  it('verifies every file against checksums.json: any flipped, truncated or grown byte names the file', async () => {
+    const root = await tempDir()
+    const w = tf.tensor1d(Float32Array.from({ length: 64 }, (_, i) => i / 7))
+    await saveCheckpoint(root, { step: 5, tensors: { w }, metadata: { seed: 1 } })
+    const files = checkpointFiles(root, 5)
+    const good = await loadCheckpoint(root)
+    expect(good.verified).toBe(true)
+    disposeAll(good.tensors)
+    let cases = 0
+    for (const file of [files.weights, files.modelJson, files.checksums]) {
+      const original = await fsp.readFile(file)
+      const damages: Array<[string, Uint8Array]> = [
+        ['truncated', original.subarray(0, original.length - 1)],
+        ['emptied', new Uint8Array(0)],
+        ['grown', Buffer.concat([original, Buffer.from([0])])],
+        ['flipped', Buffer.from(original.map((b, i) => (i === original.length >> 1 ? b ^ 0x01 : b)))],
+        ['0xFF', Buffer.from(original.map((b, i) => (i < 64 ? 0xff : b)))],
+      ]
+      for (const [what, bytes] of damages) {
+        await fsp.writeFile(file, bytes)
+        const before = tf.memory().numTensors
+        const error = await rejection(loadCheckpoint(root))
+        expect(error.message, `${path.basename(file)} ${what}`).toContain(file)
+        expect(tf.memory().numTensors).toBe(before)
+        cases += 1
+      }
+      await fsp.writeFile(file, original)
+    }
+    expect(cases).toBe(15)
+    const again = await loadCheckpoint(root, { requireChecksums: true })
+    expect(Array.from(again.tensors.w?.dataSync() ?? [])).toEqual(Array.from(w.dataSync()))
+    disposeAll(again.tensors)
+    // an old checkpoint without checksums loads unverified, unless checksums are required
+    await fsp.rm(files.checksums)
+    const old = await loadCheckpoint(root)
+    expect(old.verified).toBe(false)
+    disposeAll(old.tensors)
+    await expect(loadCheckpoint(root, { requireChecksums: true })).rejects.toThrow(
+      `${files.dir} has no checksums.json, so its files cannot be verified`,
+    )
+    w.dispose()
+  })
+
+  it('the next save removes the temporary files a killed save left behind (dead processes only)', async () => {
+    const root = await tempDir()
+    await saveCheckpoint(root, { step: 1, tensors: {}, metadata: {} })
+    const dead = 2 ** 22 + 12_345 // above Linux's largest pid
+    await fsp.writeFile(path.join(root, `LATEST.tmp-${dead}-3`), 'half')
+    await fsp.mkdir(path.join(root, `step-000000000002.tmp-${dead}-4`))
+    await fsp.writeFile(path.join(root, `LATEST.tmp-${process.pid}-99`), 'ours')
+    await saveCheckpoint(root, { step: 2, tensors: {}, metadata: {} })
+    expect(await entries(root)).toEqual([
+      'LATEST',
+      `LATEST.tmp-${process.pid}-99`,
+      'step-000000000001',
+      'step-000000000002',
+    ])
+    await fsp.writeFile(path.join(root, `LATEST.tmp-${dead}-5`), 'half')
+    expect(await removeStaleTemporaries(root)).toEqual([`LATEST.tmp-${dead}-5`])
+    expect(await removeStaleTemporaries(path.join(root, 'missing'))).toEqual([])
   })
 
   it('with `like`, fails with one error that lists every missing, unexpected and mis-shaped tensor', async () => {
@@ -412,6 +510,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const root = await tempDir()
     await saveCheckpoint(root, { step: 100, tensors: { w: tf.zeros([1]) }, metadata: {} })
     const modelJson = path.join(root, 'step-000000000100', 'model.json')
+    await fsp.rm(path.join(root, 'step-000000000100', 'checksums.json')) // as in a checkpoint from before checksums
     const json = (await readJson(modelJson)) as { userDefinedMetadata: Record<string, unknown> }
     expect(json.userDefinedMetadata.polyakCheckpointVersion).toBe(1)
 

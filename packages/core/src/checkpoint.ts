@@ -11,10 +11,15 @@
  * ```
  *
  * Every write goes to a temporary sibling that is fsynced and then renamed into place, so a crash leaves either the
- * old state or the new one, and `LATEST` only ever names a complete directory.
+ * old state or the new one, and `LATEST` only ever names a complete directory. Each directory also holds
+ * `checksums.json` (the size and SHA-256 of `model.json` and `weights.bin`, written last, before the directory is
+ * renamed into place); loading verifies every file against it before decoding anything. Temporary files left by a
+ * process that died during a save (`LATEST.tmp-<pid>-<n>`, `step-….tmp-<pid>-<n>`) are removed by the next save
+ * ({@link removeStaleTemporaries}).
  *
  * @module checkpoint
  */
+import { createHash } from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
@@ -142,6 +147,76 @@ const swapDirectory = async (fs: CheckpointFs, temp: string, dir: string): Promi
 
 const MODEL_JSON = 'model.json'
 const WEIGHTS_BIN = 'weights.bin'
+const CHECKSUMS_JSON = 'checksums.json'
+
+/** The SHA-256 of some bytes, as 64 lower-case hex digits. */
+const sha256 = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+
+/** The size and SHA-256 of one file, as `checksums.json` records it. */
+interface FileChecksum {
+  readonly bytes: number
+  readonly sha256: string
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
+/** Parses and checks the text of a checksums.json: `{"algorithm":"sha256","files":{name:{bytes,sha256}}}`. */
+const parseChecksums = (text: string, file: string): ReadonlyMap<string, FileChecksum> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`fileSystemIO: ${file} is not valid JSON: ${messageOf(error)}`)
+  }
+  const problems: string[] = []
+  if (!isRecord(json)) problems.push(`it must hold a JSON object, got ${kindOf(json)}`)
+  else {
+    if (json.algorithm !== 'sha256') problems.push(`algorithm must be "sha256", got ${kindOf(json.algorithm)}`)
+    if (!isRecord(json.files)) problems.push(`files must be an object, got ${kindOf(json.files)}`)
+    else {
+      for (const [name, entry] of Object.entries(json.files)) {
+        if (name === '' || name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
+          problems.push(`files lists '${name}', which is not a plain file name`)
+        } else if (
+          !(isRecord(entry) && Number.isSafeInteger(entry.bytes) && (entry.bytes as number) >= 0) ||
+          !(typeof entry.sha256 === 'string' && SHA256_HEX.test(entry.sha256))
+        ) {
+          problems.push(`files['${name}'] must be {"bytes": n, "sha256": "<64 hex digits>"}`)
+        }
+      }
+    }
+  }
+  if (problems.length === 0 && text !== `${JSON.stringify(json)}\n`) {
+    problems.push('it is not byte for byte the JSON that save writes (it was edited)')
+  }
+  if (problems.length > 0)
+    throw new Error(`fileSystemIO: ${file} is not a valid checksums file: ${problems.join('; ')}`)
+  return new Map(Object.entries((json as { files: Record<string, FileChecksum> }).files))
+}
+
+/** Throws, naming the file, when `bytes` are not what the checksum records. */
+const verifyChecksum = (
+  file: string,
+  bytes: Uint8Array,
+  expected: FileChecksum | undefined,
+  checksumsFile: string,
+): void => {
+  if (expected === undefined) {
+    throw new Error(`fileSystemIO: ${file} is not listed in ${checksumsFile}, so it cannot be verified`)
+  }
+  if (bytes.byteLength !== expected.bytes) {
+    throw new Error(
+      `fileSystemIO: ${file} is damaged: it holds ${bytes.byteLength} bytes, but ${checksumsFile} records ` +
+        `${expected.bytes}`,
+    )
+  }
+  const actual = sha256(bytes)
+  if (actual !== expected.sha256) {
+    throw new Error(
+      `fileSystemIO: ${file} is damaged: its SHA-256 is ${actual}, but ${checksumsFile} records ${expected.sha256}`,
+    )
+  }
+}
 
 const DTYPES = ['float32', 'int32', 'bool', 'string', 'complex64'] as const
 const QUANTIZATION_DTYPES = ['uint8', 'uint16', 'float16'] as const
@@ -279,6 +354,11 @@ const modelJsonFor = (artifacts: tf.io.ModelArtifacts): Record<string, unknown> 
 export interface FileSystemIOOptions {
   /** The file system functions to use (defaults to `node:fs/promises`); tests inject failures through it. */
   readonly fs?: CheckpointFs
+  /**
+   * `load` refuses a directory without `checksums.json` (default `false`: such a directory, e.g. written by another
+   * tool or an older polyak, loads with its structure checked but its bytes unverified).
+   */
+  readonly requireChecksums?: boolean
 }
 
 /**
@@ -303,11 +383,13 @@ export interface FileSystemIOHandler extends tf.io.IOHandler {
  *
  * `save` is atomic: it writes into a sibling `${dir}.tmp-<pid>-<n>`, fsyncs the files, then moves an existing `dir`
  * aside, renames the new directory into place and deletes the old one. If anything fails the temporary directory is
- * removed and the previous `dir` is left as it was. The parent directory is created when missing.
+ * removed and the previous `dir` is left as it was. The parent directory is created when missing. The last file
+ * written is `checksums.json`: the size and SHA-256 of `weights.bin` and `model.json`.
  *
  * `load` reads `model.json` and every weight file its manifest lists, and rejects with an Error that names the file
- * and what is wrong when a file is missing, is not valid JSON, does not have the expected shape, or holds fewer or
- * more weight bytes than the manifest describes. Weight paths must stay inside `dir`.
+ * and what is wrong when a file is missing, is not valid JSON, does not have the expected shape, holds fewer or
+ * more weight bytes than the manifest describes, or (when `checksums.json` is present) differs in size or SHA-256
+ * from what `checksums.json` records. Each file is verified before it is parsed. Weight paths must stay inside `dir`.
  *
  * @param dir - the directory that holds (or will hold) `model.json` and `weights.bin`
  * @throws from `save` when the artifacts hold a binary (GraphDef) topology or weight bytes that disagree with their
@@ -327,6 +409,7 @@ export const fileSystemIO = (dir: string, options: FileSystemIOOptions = {}): Fi
   const fs = options.fs ?? fsp
   const target = path.resolve(dir)
   const modelJsonPath = path.join(target, MODEL_JSON)
+  const checksumsPath = path.join(target, CHECKSUMS_JSON)
 
   const save = async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
     if (artifacts.modelTopology instanceof ArrayBuffer) {
@@ -350,6 +433,15 @@ export const fileSystemIO = (dir: string, options: FileSystemIOOptions = {}): Fi
       await fs.mkdir(temp)
       await writeFileSynced(fs, path.join(temp, WEIGHTS_BIN), weights)
       await writeFileSynced(fs, path.join(temp, MODEL_JSON), modelJson)
+      const modelBytes = Buffer.from(modelJson, 'utf8')
+      const checksums = {
+        algorithm: 'sha256',
+        files: {
+          [WEIGHTS_BIN]: { bytes: weights.byteLength, sha256: sha256(weights) },
+          [MODEL_JSON]: { bytes: modelBytes.byteLength, sha256: sha256(modelBytes) },
+        },
+      }
+      await writeFileSynced(fs, path.join(temp, CHECKSUMS_JSON), `${JSON.stringify(checksums)}\n`)
       await syncDirectory(fs, temp)
       await swapDirectory(fs, temp, target)
     } catch (error) {
@@ -359,12 +451,15 @@ export const fileSystemIO = (dir: string, options: FileSystemIOOptions = {}): Fi
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
   }
 
+  /** Reads the weight files, verifying each against `checksums` (`undefined`: the directory has none). */
   const loadWeights = async (
     manifest: tf.io.WeightsManifestConfig,
+    checksums: ReadonlyMap<string, FileChecksum> | undefined,
   ): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> => {
     const specs = manifest.flatMap((group) => group.weights)
     const files = manifest.flatMap((group) => group.paths)
     const buffers: ArrayBuffer[] = []
+    const verified = new Set([MODEL_JSON])
     for (const file of files) {
       const full = path.resolve(target, file)
       const relative = path.relative(target, full)
@@ -375,7 +470,20 @@ export const fileSystemIO = (dir: string, options: FileSystemIOOptions = {}): Fi
       if (bytes === undefined) {
         throw new Error(`fileSystemIO: the weight file ${full} listed in ${modelJsonPath} does not exist`)
       }
+      if (checksums !== undefined) {
+        verifyChecksum(full, bytes, checksums.get(relative), checksumsPath)
+        verified.add(relative)
+      }
       buffers.push(toArrayBuffer(bytes))
+    }
+    if (checksums !== undefined) {
+      const unused = [...checksums.keys()].filter((name) => !verified.has(name))
+      if (unused.length > 0) {
+        throw new Error(
+          `fileSystemIO: ${checksumsPath} lists ${unused.join(', ')}, which ${modelJsonPath} does not use ` +
+            '(the directory is not the one the checksums were made for)',
+        )
+      }
     }
     const data = tf.io.CompositeArrayBuffer.join(buffers)
     const expected = expectedByteLength(specs)
@@ -402,7 +510,19 @@ export const fileSystemIO = (dir: string, options: FileSystemIOOptions = {}): Fi
           : `fileSystemIO: cannot load ${modelJsonPath}: the directory ${target} does not exist`,
       )
     }
-    return tf.io.getModelArtifactsForJSON(parseModelJson(text.toString('utf8'), modelJsonPath), loadWeights)
+    const checksumsText = await readIfPresent(fs, checksumsPath)
+    const checksums =
+      checksumsText === undefined ? undefined : parseChecksums(checksumsText.toString('utf8'), checksumsPath)
+    if (checksums === undefined && options.requireChecksums === true) {
+      throw new Error(
+        `fileSystemIO: ${target} has no ${CHECKSUMS_JSON}, so its files cannot be verified (it was written by ` +
+          'another tool or an older version)',
+      )
+    }
+    if (checksums !== undefined) verifyChecksum(modelJsonPath, text, checksums.get(MODEL_JSON), checksumsPath)
+    return tf.io.getModelArtifactsForJSON(parseModelJson(text.toString('utf8'), modelJsonPath), (manifest) =>
+      loadWeights(manifest, checksums),
+    )
   }
 
   return { save, load }
@@ -462,6 +582,11 @@ export interface Checkpoint {
   readonly tensors: Readonly<tf.NamedTensorMap>
   /** The metadata as parsed from JSON; validate it (e.g. with an io-ts codec) before trusting its shape. */
   readonly metadata: Readonly<Record<string, unknown>>
+  /**
+   * Whether every file was verified against the directory's `checksums.json`. `false` only for a checkpoint written
+   * before checksums existed (loaded with its structure checked, since `requireChecksums` was not set).
+   */
+  readonly verified: boolean
 }
 
 /**
@@ -494,6 +619,84 @@ export interface LoadCheckpointOptions {
   readonly minStep?: number
   /** Load this step instead of the one `LATEST` names. */
   readonly step?: number
+  /** Refuse a checkpoint without `checksums.json` (one written before checksums existed); default `false`. */
+  readonly requireChecksums?: boolean
+}
+
+/**
+ * The files of the checkpoint of `step` under `root`, for messages and tools.
+ *
+ * @example
+ * ```ts
+ * checkpointFiles('runs/a', 100).weights // 'runs/a/step-000000000100/weights.bin'
+ * ```
+ */
+export const checkpointFiles = (root: string, step: number) => {
+  const dir = path.join(root, stepDirName(step))
+  return {
+    dir,
+    modelJson: path.join(dir, MODEL_JSON),
+    weights: path.join(dir, WEIGHTS_BIN),
+    checksums: path.join(dir, CHECKSUMS_JSON),
+  }
+}
+
+/** Path segments of a tensor name that would reach an object's prototype when the name becomes a key. */
+const UNSAFE_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+
+/**
+ * Whether a tensor name is safe to use as an object key, segment by segment (`actor/l0/kernel`): no segment is
+ * `__proto__`, `constructor` or `prototype`, and the name holds no control characters.
+ *
+ * @example
+ * ```ts
+ * isSafeTensorName('actor/l0/kernel') // true
+ * isSafeTensorName('actor/__proto__') // false
+ * ```
+ */
+export const isSafeTensorName = (name: string): boolean =>
+  name.split('/').every((segment) => !UNSAFE_SEGMENTS.has(segment)) && !/\p{Cc}/u.test(name)
+
+/** `<name>.tmp-<pid>[-<n>]` and `<name>.old-<pid>-<n>`: what an interrupted save leaves. */
+const TEMPORARY = /\.(?:tmp|old)-(\d+)(?:-\d+)?$/
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errorCode(error) === 'EPERM'
+  }
+}
+
+/**
+ * Removes what interrupted saves left in `dir`: entries named `<name>.tmp-<pid>[-<n>]` or `<name>.old-<pid>-<n>`
+ * (temporary files and directories of {@link saveCheckpoint}, {@link fileSystemIO} and atomic writes) whose process
+ * is not this one and no longer runs. Resolves to the names removed (none when `dir` does not exist).
+ * {@link saveCheckpoint} calls it on its root before it writes.
+ *
+ * @example
+ * ```ts
+ * await removeStaleTemporaries('runs/a/checkpoints/learner') // ['LATEST.tmp-4242-7'] after a kill -9 during a save
+ * ```
+ */
+export const removeStaleTemporaries = async (dir: string, options: { readonly fs?: CheckpointFs } = {}) => {
+  const fs = options.fs ?? fsp
+  let names: string[]
+  try {
+    names = (await fs.readdir(dir)).map(String)
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return []
+    throw error
+  }
+  const removed: string[] = []
+  for (const name of names) {
+    const pid = Number(TEMPORARY.exec(name)?.[1])
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue
+    await fs.rm(path.join(dir, name), { recursive: true, force: true })
+    removed.push(name)
+  }
+  return removed
 }
 
 const stepDirName = (step: number): string => `step-${String(step).padStart(STEP_DIGITS, '0')}`
@@ -519,6 +722,7 @@ const namedTensors = (tensors: CheckpointInput['tensors']): { name: string; tens
   const seen = new Set<string>()
   list.forEach(({ name, tensor }, i) => {
     if (typeof name !== 'string' || name === '') problems.push(`tensor #${i} has an empty name`)
+    else if (!isSafeTensorName(name)) problems.push(`the name '${name}' is not allowed (__proto__, constructor, …)`)
     else if (seen.has(name)) problems.push(`the name '${name}' is used more than once`)
     else seen.add(name)
     if (!TENSOR_DTYPES.includes(tensor.dtype)) {
@@ -649,6 +853,7 @@ export const saveCheckpoint = async (
   }
   const { data, specs } = await tf.io.encodeWeights(namedTensors(tensors))
   const dir = path.join(root, stepDirName(step))
+  await removeStaleTemporaries(root, { fs }).catch(() => undefined)
   await fileSystemIO(dir, { fs }).save({
     format: CHECKPOINT_FORMAT,
     generatedBy: '@polyak/core saveCheckpoint',
@@ -785,8 +990,9 @@ const resolveStep = async (fs: CheckpointFs, root: string, requested: number | u
  * allocated when the call fails: the version, the `like` structure and `minStep` are checked before decoding.
  *
  * @param root - the checkpoint directory given to {@link saveCheckpoint}
- * @throws when `root` holds no checkpoint, LATEST or the checkpoint files are missing or malformed (the error names
- *   the file), the checkpoint has another `polyakCheckpointVersion`, its step is below `minStep`, or it does not match
+ * @throws when `root` holds no checkpoint, LATEST or the checkpoint files are missing, malformed or differ from their
+ *   checksums (the error names the file), a tensor name is `__proto__`, `constructor` or `prototype` (or has such a
+ *   segment), the checkpoint has another `polyakCheckpointVersion`, its step is below `minStep`, or it does not match
  *   `like` (one error lists every missing, unexpected and reshaped tensor)
  *
  * @example
@@ -811,8 +1017,10 @@ export const loadCheckpoint = async (root: string, options: LoadCheckpointOption
   }
   const dir = path.join(root, stepDirName(step))
   let artifacts: tf.io.ModelArtifacts
+  let verified: boolean
   try {
-    artifacts = await fileSystemIO(dir, { fs }).load()
+    verified = await exists(fs, path.join(dir, CHECKSUMS_JSON))
+    artifacts = await fileSystemIO(dir, { fs, requireChecksums: options.requireChecksums === true }).load()
   } catch (error) {
     const via = options.step === undefined ? ` (named by ${path.join(root, LATEST)})` : ''
     throw new Error(`loadCheckpoint: cannot load step ${step}${via}: ${messageOf(error)}`, { cause: error })
@@ -826,6 +1034,13 @@ export const loadCheckpoint = async (root: string, options: LoadCheckpointOption
     throw new Error(`loadCheckpoint: ${file} holds tensors of unsupported dtypes: ${list}`)
   }
   const names = specs.map((spec) => spec.name)
+  const unsafe = names.filter((name) => !isSafeTensorName(name))
+  if (unsafe.length > 0) {
+    throw new Error(
+      `loadCheckpoint: ${file} names tensors ${unsafe.map((name) => `'${name}'`).join(', ')}, which are not ` +
+        'allowed (__proto__, constructor and prototype would reach object prototypes)',
+    )
+  }
   const repeated = names.filter((name, i) => names.indexOf(name) !== i)
   if (repeated.length > 0) {
     throw new Error(`loadCheckpoint: ${file} names tensors more than once: ${repeated.join(', ')}`)
@@ -847,5 +1062,5 @@ export const loadCheckpoint = async (root: string, options: LoadCheckpointOption
   const tensors: Readonly<tf.NamedTensorMap> = Object.fromEntries(
     names.map((name, i) => [name, decoded[String(i)] as tf.Tensor]),
   )
-  return { step, tensors, metadata }
+  return { step, tensors, metadata, verified }
 }
