@@ -97,7 +97,8 @@ export const frameBatch = (frames: FrameSet, indices: ArrayLike<number>): tf.Ten
  *
  * @example
  * ```ts
- * const trained = trainVae(frames, { latentSize: 32, beta: 1, learningRate: 1e-3, batchSize: 64, steps: 1500, key }, 5, console.log)
+ * const options: VaeTrainingOptions = { latentSize: 32, filters: [32, 32, 64, 64], beta: 1, learningRate: 1e-3, batchSize: 64, steps: 1500, key }
+ * const trained = trainVae(frames, options, 5, console.log)
  * ```
  */
 export const trainVae = (

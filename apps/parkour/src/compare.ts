@@ -129,7 +129,7 @@ const mean = (xs: readonly number[]): number =>
  *
  * @example
  * ```ts
- * runExperiment(experimentConfigFor(config, 'parkour')).subscribe(…)
+ * runExperiment(experimentConfigFor(config, 'parkour')).subscribe((event) => console.log(event.type, event.t))
  * ```
  */
 export const experimentConfigFor = (config: ParkourConfig, architecture: Architecture) => ({

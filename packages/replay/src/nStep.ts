@@ -116,7 +116,7 @@ const checkOptions = (options: NStepOptions, what: string): void => {
  * @example
  * ```ts
  * const acc = makeNStepAccumulator({ n: 3, gamma: 0.99 })
- * transitions$.pipe(mergeMap((t) => acc.push(t)))
+ * transitions$.pipe(mergeMap((t: Transition) => acc.push(t)))
  * ```
  */
 export const makeNStepAccumulator = (options: NStepOptions): NStepAccumulator => {
