@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { makeTransition, Rng } from '@polyak/core'
@@ -115,6 +115,64 @@ describe('saveReplay / loadReplay', () => {
       const before = tf.memory().numTensors
       await expect(loadReplay(root)).rejects.toThrow(/not a replay checkpoint/)
       expect(tf.memory().numTensors).toBe(before)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses edited counters, data beyond size and unexpected sizes, naming the file', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'polyak-replay-'))
+    try {
+      const { checkpointFiles } = await import('@polyak/core')
+      const storage = makeStorage({ capacity: 40, observationSize: 3, actionSize: 1 })
+      fill(storage, 20, 9, false)
+      await saveReplay(root, { storage, stored: 20, batches: 5 }, 20)
+      const files = checkpointFiles(root, 20)
+      const original = await readFile(files.modelJson, 'utf8')
+      // with checksums, any edit is a damaged file
+      await writeFile(files.modelJson, original.replace('"size":20', '"size":39'))
+      await expect(loadReplay(root)).rejects.toThrow(`${files.modelJson} is damaged`)
+      // an old checkpoint (no checksums.json) is still checked for consistency
+      await rm(files.checksums)
+      const edits: Array<[string, string, string]> = [
+        ['"size":20', '"size":39', 'size 39 disagrees with stored 20'],
+        ['"position":20', '"position":39', 'position 39 disagrees with stored 20'],
+        ['"position":20', '"position":40', 'position 40 is not below capacity 40'],
+        ['"stored":20', '"stored":25', 'size 20 disagrees with stored 25'],
+      ]
+      for (const [from, to, message] of edits) {
+        await writeFile(files.modelJson, original.replace(from, to))
+        const before = tf.memory().numTensors
+        const error = await loadReplay(root).then(
+          () => new Error('loaded'),
+          (e: Error) => e,
+        )
+        expect(error.message, to).toContain(files.modelJson)
+        expect(error.message, to).toContain(message)
+        expect(tf.memory().numTensors).toBe(before)
+      }
+      // counters raised consistently: the rows beyond the true size are empty, which the data check sees
+      await writeFile(
+        files.modelJson,
+        original
+          .replace('"position":20', '"position":39')
+          .replace('"size":20', '"size":39')
+          .replace('"stored":20', '"stored":39'),
+      )
+      await expect(loadReplay(root)).resolves.toBeDefined() // only the checksums (and loadExperiment's stored <= t) catch this one
+      await writeFile(
+        files.modelJson,
+        original
+          .replace('"position":20', '"position":10')
+          .replace('"size":20', '"size":10')
+          .replace('"stored":20', '"stored":10'),
+      )
+      await expect(loadReplay(root)).rejects.toThrow(`holds data in row 10, beyond size 10`)
+      await writeFile(files.modelJson, original)
+      await expect(loadReplay(root, { expected: { observationSize: 4, capacity: 40 } })).rejects.toThrow(
+        'observationSize is 3, expected 4',
+      )
+      expect(size((await loadReplay(root, { expected: { observationSize: 3, actionSize: 1 } })).storage)).toBe(20)
     } finally {
       await rm(root, { recursive: true, force: true })
     }
