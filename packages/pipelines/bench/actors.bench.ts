@@ -50,7 +50,7 @@ const workers = async (count: number): Promise<number> => {
       env: 'Pendulum-v1',
       count,
       seed: 1,
-      network,
+      networks: { spec: network, architecture: { kind: 'mlp' } },
       sigma: 0.2,
       latestParams: () => ({ version: 0, params }),
       backend: backend.name,

@@ -1,11 +1,18 @@
 /**
  * `@polyak/pipelines`: training as an RxJS stream. Environment steps flow from {@link rollout} (with {@link explore}
  * between the policy and the env) into `remember` (from `@polyak/replay`), batches into {@link learn}, and
- * {@link runExperiment} wires a whole run as one cold Observable; {@link workerActors} runs the actors in worker threads.
+ * {@link runExperiment} wires a whole run as one cold Observable; {@link workerActors} runs the actors in worker threads and
+ * {@link redisActors} in processes reached through Redis (the transport lives in `actors/`, apart from the operators).
  *
  * @packageDocumentation
  */
-export type * from './actorProtocol.js'
+export * from './actors/live.js'
+export type * from './actors/protocol.js'
+export * from './actors/redis.js'
+export * from './actors/redisProtocol.js'
+export * from './actors/seeds.js'
+export type { ActorsOptions } from './actors/steps.js'
+export * from './actors/workers.js'
 export * from './checkpoint.js'
 export * from './EnvStep.js'
 export * from './ExperimentSnapshot.js'
@@ -15,9 +22,6 @@ export * from './everyN.js'
 export * from './explore.js'
 export * from './learn.js'
 export * from './logMetrics.js'
-export * from './redisActors.js'
-export * from './redisProtocol.js'
 export * from './rollout.js'
 export * from './runExperiment.js'
 export * from './timeSlicedTicks.js'
-export * from './workerActors.js'

@@ -1,25 +1,30 @@
+import { execFileSync } from 'node:child_process'
 import { makeNetworks } from '@polyak/agents'
 import { initMlp, Rng } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
 import { Redis } from 'ioredis'
 import { filter, lastValueFrom, type Subscription, take, takeWhile, tap, toArray } from 'rxjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
+import { type LiveActors, liveActors } from './actors/live.js'
+import type { ActorNetworks } from './actors/protocol.js'
 import {
   liveRedisActors,
   type RedisActorEvent,
   type RedisActorStep,
   type RedisActorsOptions,
-  redisActorPids,
   redisActors,
-} from './redisActors.js'
-import { redisKeys } from './redisProtocol.js'
+} from './actors/redis.js'
+import { redisKeys } from './actors/redisProtocol.js'
+import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
 import { type ExperimentEvent, runExperiment } from './runExperiment.js'
+import { greedyMismatches, networksFor, WALKER_PARKOUR } from './test-utils/actorNetworks.js'
 import { type RedisTestServer, redisServerBinary, startRedisServer } from './test-utils/redisServer.js'
 import { FAKE_WORKER_ENV } from './test-utils/workerTestEnvs.js'
 
 const binary = redisServerBinary()
 const setup = [new URL('./test-utils/workerTestEnvs.ts', import.meta.url)]
-const network = { observationSize: 3, actionSize: 2, low: [-1, -1], high: [1, 1], hiddenSizes: [8] }
+const spec = { observationSize: 3, actionSize: 2, low: [-1, -1], high: [1, 1], hiddenSizes: [8] }
+const networks: ActorNetworks = { spec, architecture: { kind: 'mlp' } }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const alive = (pid: number): boolean => {
   try {
@@ -29,9 +34,30 @@ const alive = (pid: number): boolean => {
     return false
   }
 }
-const noLiveActors = async (pids: readonly number[]): Promise<number> => {
-  for (let i = 0; i < 100 && (liveRedisActors() > 0 || pids.some(alive)); i++) await sleep(50)
-  return pids.filter(alive).length
+const noLiveActors = async (pids: readonly number[], live?: LiveActors): Promise<number> => {
+  for (let i = 0; i < 100 && ((live !== undefined && liveRedisActors(live) > 0) || pids.some(alive)); i++)
+    await sleep(50)
+  return pids.filter(alive).length + (live === undefined ? 0 : liveRedisActors(live))
+}
+/** The pid of the actor process of slot `actor` of the run under `prefix` spawned here (runExperiment's), if any. */
+const actorPid = (prefix: string, actor: number): number | undefined => {
+  const lines = execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' }).split('\n')
+  const line = lines.find((l) => l.includes('redisMain') && l.includes(`--prefix ${prefix} --actor ${actor}`))
+  return line === undefined ? undefined : Number(line.trim().split(/\s+/)[0])
+}
+/** Polls `check` every 10 ms until it returns a value (not undefined), for at most `ms`. */
+const until = async <T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  ms = 120_000,
+): Promise<T> => {
+  const deadline = performance.now() + ms
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(10)
+  }
 }
 let prefixes = 0
 const freshPrefix = () => `polyak-test-${process.pid}-${prefixes++}`
@@ -59,7 +85,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     setup,
     count: 2,
     seed: 5,
-    network,
+    networks,
     sigma: 0.1,
     warmupSteps: 20,
     latestParams: () => undefined,
@@ -68,7 +94,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
   })
 
   it('2 actor processes deliver their transitions (distinct seeds) and act with the versions the learner publishes', async () => {
-    const params = initMlp(makeNetworks(network).actorSpec, Rng.key(0))
+    const params = initMlp(makeNetworks(spec).actorSpec, Rng.key(0))
     let version = 0
     const seen = [0, 0]
     const events: RedisActorEvent[] = []
@@ -108,9 +134,133 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     for (const tensor of Object.values(params)) tensor.dispose()
   }, 240_000)
 
+  it('Parkour networks (BipedalWalker-v3) act in the actor processes: the greedy policy of the parameters sent', async () => {
+    const walker = networksFor('BipedalWalker-v3', {}, WALKER_PARKOUR)
+    const params = makeNetworks(walker.spec, undefined, walker.architecture).initActor(Rng.key(3))
+    const before = tf.memory().numTensors
+    const live = liveActors()
+    let version = 0
+    const seen = [0, 0]
+    const steps = await lastValueFrom(
+      redisActors({
+        ...options(freshPrefix()),
+        env: 'BipedalWalker-v3',
+        envOptions: {},
+        setup: [],
+        networks: walker,
+        sigma: 0, // the actions are exactly the policy's
+        warmupSteps: 20,
+        latestParams: () => ({ version, params }),
+        paramsEverySteps: 1,
+        paramsEveryMs: 5,
+        pollMs: 10,
+        live,
+      }).pipe(
+        tap((s) => {
+          version += 1
+          seen[s.actor] = (seen[s.actor] ?? 0) + 1
+        }),
+        takeWhile(() => (seen[0] ?? 0) < 100 || (seen[1] ?? 0) < 100, true),
+        toArray(),
+      ),
+    )
+    for (const actor of [0, 1]) {
+      const check = greedyMismatches(
+        steps.filter((s) => s.actor === actor),
+        walker,
+        params,
+        10,
+      )
+      expect(check.checked).toBeGreaterThan(20) // steps past the warm-up, acted with parameters
+      expect(check).toMatchObject({ mismatches: 0 })
+    }
+    expect(await noLiveActors([], live)).toBe(0)
+    expect(tf.memory().numTensors).toBe(before)
+    for (const tensor of Object.values(params)) tensor.dispose()
+  }, 240_000)
+
+  it('runExperiment: D4PG with Parkour networks and 2 redis actors on BipedalWalker-v3', async () => {
+    const prefix = freshPrefix()
+    const keys = redisKeys(prefix)
+    const before = tf.memory().numTensors
+    const events = await lastValueFrom(
+      runExperiment({
+        algo: 'd4pg',
+        env: 'BipedalWalker-v3',
+        networks: { kind: 'parkour', terrain: [14, 24], torsoSizes: [16], headSizes: [32] },
+        actors: {
+          kind: 'redis',
+          url: server.url,
+          password: server.password,
+          prefix,
+          count: 2,
+          paramsEverySteps: 5,
+          paramsEveryMs: 10,
+        },
+        agent: { vMin: -150, vMax: 150, atoms: 21 },
+        steps: 300,
+        seed: 4,
+        warmupSteps: 40,
+        batchSize: 8,
+        bufferSize: 512,
+        evalEpisodes: 0,
+      }).pipe(toArray()),
+    )
+    const updates = events.filter((e) => e.type === 'update')
+    expect(updates).toHaveLength(260)
+    for (const e of updates) expect(Number.isFinite(e.metrics['losses/critic'])).toBe(true)
+    const final = events.at(-1)
+    if (final?.type !== 'final') throw new Error('no final event')
+    const names = Object.keys(final.snapshot.train.actor)
+    expect(names.some((name) => name.startsWith('terrain/'))).toBe(true)
+    disposeExperimentSnapshot(final.snapshot)
+    // the run's config carried the Parkour architecture to the actors, and the learner published to them
+    const config = JSON.parse((await admin.get(keys.config)) ?? '{}')
+    expect(config.networks.architecture).toEqual({
+      kind: 'parkour',
+      terrain: [14, 24],
+      torsoSizes: [16],
+      headSizes: [32],
+    })
+    expect(Number(await admin.hget(keys.params, 'version'))).toBeGreaterThan(0)
+    const accepted = Object.values(await admin.hgetall(keys.accepted)).reduce((sum, n) => sum + Number(n), 0)
+    expect(accepted).toBeGreaterThanOrEqual(300)
+    const gone = () => (actorPid(prefix, 0) === undefined && actorPid(prefix, 1) === undefined ? true : undefined)
+    expect(await until('the actor processes to exit', gone, 10_000)).toBe(true)
+    expect(tf.memory().numTensors).toBe(before)
+  }, 240_000)
+
   it('runExperiment with redis actors: a SIGKILLed actor is restarted and the run completes its learner steps', async () => {
     const prefix = freshPrefix()
-    let killed: number | undefined
+    const keys = redisKeys(prefix)
+    let learnerStep = 0
+    const incarnations = async (actor: number) => Number((await admin.get(keys.incarnation(actor))) ?? 0)
+    /**
+     * Makes the restart happen before the run can finish, whatever the machine's load: actor 0 acts alone (actor 1
+     * is stopped as soon as it has taken its incarnation) until the learner has made 20 steps; then actor 0 is
+     * SIGKILLed, and actor 1 continues only once the killed slot's second incarnation has started. Until then no
+     * steps can arrive beyond what actor 0 sent before it died (at most its back-pressure window, far fewer than the
+     * run needs).
+     */
+    const choreography = async () => {
+      const first = await until('actor 0 to take its incarnation', async () =>
+        (await incarnations(0)) === 1 ? actorPid(prefix, 0) : undefined,
+      )
+      const second = await until('actor 1 to take its incarnation', async () =>
+        (await incarnations(1)) === 1 ? actorPid(prefix, 1) : undefined,
+      )
+      process.kill(second, 'SIGSTOP')
+      try {
+        await until('20 learner steps', () => (learnerStep >= 20 ? true : undefined))
+        process.kill(first, 'SIGKILL')
+        await until('the killed actor to be restarted', async () => ((await incarnations(0)) === 2 ? true : undefined))
+      } finally {
+        process.kill(second, 'SIGCONT')
+      }
+      return first
+    }
+    const killed = choreography()
+    killed.catch(() => {}) // awaited below
     const events = await lastValueFrom(
       runExperiment({
         algo: 'td3',
@@ -131,27 +281,25 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
           count: 2,
           setup: setup.map((u) => u.href),
           paramsEverySteps: 10,
+          maxRestarts: 5,
         },
       }).pipe(
         tap((event) => {
-          if (killed === undefined && event.type === 'update' && event.learnerStep === 20) {
-            killed = redisActorPids()[0]
-            if (killed !== undefined) process.kill(killed, 'SIGKILL')
-          }
+          if (event.type === 'update') learnerStep = event.learnerStep
         }),
         toArray(),
       ),
     )
-    expect(killed).toBeDefined()
+    const killedPid = await killed
     const updates = events.filter((e) => e.type === 'update')
     expect(updates).toHaveLength(1_450)
     const final = events.at(-1) as Extract<ExperimentEvent, { type: 'final' }>
     expect(final.type).toBe('final')
     disposeExperimentSnapshot(final.snapshot)
-    // the killed slot took a second incarnation (it was restarted); the other kept its first
-    const incarnations = await Promise.all([0, 1].map((a) => admin.get(redisKeys(prefix).incarnation(a))))
-    expect(incarnations.map(Number).sort()).toEqual([1, 2])
-    expect(await noLiveActors(killed === undefined ? [] : [killed])).toBe(0)
+    // the killed slot took a second incarnation (it was restarted) and it delivered; the other kept its first
+    expect([await incarnations(0), await incarnations(1)]).toEqual([2, 1])
+    expect(Number((await admin.hget(keys.accepted, '0:1')) ?? 0)).toBeGreaterThan(0)
+    expect(await noLiveActors([killedPid])).toBe(0)
   }, 240_000)
 
   it('restarting redis-server mid-run loses no accepted transition, and the learner continues', async () => {

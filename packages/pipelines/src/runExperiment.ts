@@ -320,10 +320,6 @@ export const runExperiment = (
   const networks = (() => {
     const architecture = config.networks
     if (architecture.kind === 'mlp') return makeNetworks(networkSpec, criticHead)
-    const inline =
-      config.actors.kind === 'inline'
-        ? []
-        : [`networks: ${architecture.kind} networks need inline actors (actors.kind is '${config.actors.kind}')`]
     if (architecture.kind === 'parkour') {
       const { terrain } = architecture
       const problems = [
@@ -332,7 +328,6 @@ export const runExperiment = (
           : [
               `networks.terrain: expected [start, end] with start < end <= ${observationSize} (the observation size of ${config.env}) leaving some proprioception, got [${terrain}]`,
             ]),
-        ...inline,
       ]
       if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
       return makeNetworks(networkSpec, criticHead, architecture)
@@ -345,7 +340,6 @@ export const runExperiment = (
         : [
             `networks.image: expected [height, width, channels] with height · width · channels <= ${observationSize} (the observation size of ${config.env}), got [${image}] (${imageSize} values)`,
           ]),
-      ...inline,
     ]
     if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
     try {
@@ -417,7 +411,7 @@ export const runExperiment = (
       setup: a.setup,
       count: a.count,
       seed: config.seed,
-      network: { observationSize, actionSize: low.length, low, high, hiddenSizes: learner.agent.hiddenSizes },
+      networks: { spec: networkSpec, architecture: config.networks },
       noise: config.noise,
       sigma,
       warmupSteps: Math.max(0, config.warmupSteps - start),

@@ -44,16 +44,14 @@ describe('runExperiment with pixel networks', () => {
     })
   })
 
-  it('rejects an image that does not fit the observation, bad image values and worker actors, naming the field', () => {
+  it('rejects an image that does not fit the observation and bad image values, naming the field; accepts worker actors', () => {
     expect(issuesOf(() => runExperiment({ ...config, networks: { ...config.networks, image: [16, 17, 1] } }))).toEqual([
       'networks.image: expected [height, width, channels] with height · width · channels <= 258 (the observation size of LaneFollowing-v0), got [16,17,1] (272 values)',
     ])
     expect(
       issuesOf(() => runExperiment({ ...config, networks: { ...config.networks, image: [16, 16, 0] } })),
     ).toContain('networks.image.2: expected an integer > 0, got 0')
-    expect(issuesOf(() => runExperiment({ ...config, actors: { kind: 'workers' } }))).toEqual([
-      "networks: pixels networks need inline actors (actors.kind is 'workers')",
-    ])
+    expect(issuesOf(() => runExperiment({ ...config, actors: { kind: 'workers' } }))).toEqual([]) // pixels act in workers
     expect(
       issuesOf(() =>
         runExperiment({

@@ -1,33 +1,48 @@
+import { readdirSync } from 'node:fs'
 import { makeNetworks } from '@polyak/agents'
 import { initMlp, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { filter, firstValueFrom, lastValueFrom, take, takeWhile, tap, toArray } from 'rxjs'
 import { describe, expect, it } from 'vitest'
+import { type LiveActors, liveActors } from './actors/live.js'
+import type { ActorNetworks, ActorStep, VersionedParams } from './actors/protocol.js'
+import { actorSeeds } from './actors/seeds.js'
+import { type ActorWorkerEvent, liveActorWorkers, workerActors } from './actors/workers.js'
 import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
 import { type ExperimentEvent, runExperiment } from './runExperiment.js'
+import { greedyMismatches, LANE_PIXELS, networksFor, WALKER_PARKOUR } from './test-utils/actorNetworks.js'
 import { CRASHING_WORKER_ENV, FAKE_WORKER_ENV } from './test-utils/workerTestEnvs.js'
-import {
-  type ActorStep,
-  type ActorWorkerEvent,
-  actorSeeds,
-  liveActorWorkers,
-  type VersionedParams,
-  workerActors,
-} from './workerActors.js'
 
 const setup = [new URL('./test-utils/workerTestEnvs.ts', import.meta.url)]
-const network = { observationSize: 3, actionSize: 2, low: [-1, -1], high: [1, 1], hiddenSizes: [8] }
+const spec = { observationSize: 3, actionSize: 2, low: [-1, -1], high: [1, 1], hiddenSizes: [8] }
+const networks: ActorNetworks = { spec, architecture: { kind: 'mlp' } }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Waits until every worker thread has exited (their `exit` events come asynchronously after `terminate`). */
-const noLiveWorkers = async (): Promise<number> => {
-  for (let i = 0; i < 100 && liveActorWorkers() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
-  return liveActorWorkers()
+/** Waits until every worker thread of `live` has exited (their `exit` events come asynchronously after `terminate`). */
+const noLiveWorkers = async (live: LiveActors): Promise<number> => {
+  for (let i = 0; i < 100 && liveActorWorkers(live) > 0; i++) await sleep(50)
+  return liveActorWorkers(live)
+}
+
+/** This process's threads (Linux), e.g. to see that `runExperiment`'s worker threads were all joined. */
+const threads = (): number => {
+  try {
+    return readdirSync('/proc/self/task').length
+  } catch {
+    return 0 // no /proc: the check below passes trivially
+  }
+}
+/** Waits until this process has at most `count` threads again, and returns how many it has. */
+const threadsBackTo = async (count: number): Promise<number> => {
+  for (let i = 0; i < 100 && threads() > count; i++) await sleep(50)
+  return threads()
 }
 
 describe('workerActors', () => {
   it('K=2 actors step their own envs with distinct seeds and act with the versions the learner publishes', async () => {
-    const actor = makeNetworks(network)
+    const actor = makeNetworks(spec)
     const params = initMlp(actor.actorSpec, Rng.key(0))
+    const live = liveActors()
     let version = 0
     const latestParams = (): VersionedParams => ({ version, params })
     const seen = [0, 0]
@@ -38,10 +53,11 @@ describe('workerActors', () => {
         setup,
         count: 2,
         seed: 5,
-        network,
+        networks,
         sigma: 0.1,
         warmupSteps: 20,
         latestParams,
+        live,
         paramsEverySteps: 1,
         paramsEveryMs: 5,
         chunkSteps: 10,
@@ -75,7 +91,7 @@ describe('workerActors', () => {
       expect(versions.at(-1)).toBeGreaterThan(versions[0] as number)
       expect(versions.every((v, i) => i === 0 || v >= (versions[i - 1] as number))).toBe(true)
     }
-    expect(await noLiveWorkers()).toBe(0)
+    expect(await noLiveWorkers(live)).toBe(0)
     for (const tensor of Object.values(params)) tensor.dispose()
   })
 
@@ -83,6 +99,7 @@ describe('workerActors', () => {
     const events: ActorWorkerEvent[] = []
     const logs: string[] = []
     let killed = false
+    const live = liveActors()
     const steps = await lastValueFrom(
       workerActors({
         env: CRASHING_WORKER_ENV,
@@ -90,12 +107,13 @@ describe('workerActors', () => {
         setup,
         count: 2,
         seed: 1,
-        network,
+        networks,
         sigma: 0.1,
         warmupSteps: 1_000_000, // random actions only: no parameters needed
         latestParams: () => undefined,
         chunkSteps: 10,
         restartDelayMs: 10,
+        live,
         log: (message) => logs.push(message),
         onWorker: (event) => events.push(event),
       }).pipe(
@@ -119,16 +137,18 @@ describe('workerActors', () => {
     const restarted = steps.filter((s) => s.incarnation > 0)
     expect(restarted.length).toBeGreaterThan(0)
     expect(restarted.every((s) => s.envIndex === s.actor + 2 * s.incarnation)).toBe(true)
-    expect(await noLiveWorkers()).toBe(0)
+    expect(await noLiveWorkers(live)).toBe(0)
   })
 
   it('errors after maxRestarts crashes in a row without a step (a worker that cannot make its env)', async () => {
+    const live = liveActors()
     const error = await lastValueFrom(
       workerActors({
         env: FAKE_WORKER_ENV, // not registered in the worker: no setup module
         count: 1,
         seed: 1,
-        network,
+        networks,
+        live,
         sigma: 0.1,
         latestParams: () => undefined,
         maxRestarts: 1,
@@ -137,7 +157,86 @@ describe('workerActors', () => {
       }),
     ).catch((e: unknown) => e)
     expect(String(error)).toMatch(/actor 0 crashed 2 times in a row without a step[\s\S]*Unknown env id/)
-    expect(await noLiveWorkers()).toBe(0)
+    expect(await noLiveWorkers(live)).toBe(0)
+  })
+})
+
+/**
+ * Two worker actors with `architecture`'s networks on `env` (no noise): every step they take with parameters, past
+ * their warm-up, is the greedy action of the parameters sent, computed here.
+ */
+const actsGreedily = async (
+  env: string,
+  envOptions: Readonly<Record<string, unknown>>,
+  architecture: Parameters<typeof networksFor>[2],
+  stepsPerActor: number,
+) => {
+  const actorNetworks = networksFor(env, envOptions, architecture)
+  const built = makeNetworks(actorNetworks.spec, undefined, actorNetworks.architecture)
+  const params = built.initActor(Rng.key(3))
+  const before = tf.memory().numTensors
+  const live = liveActors()
+  let version = 0
+  const seen = [0, 0]
+  const steps = await lastValueFrom(
+    workerActors({
+      env,
+      envOptions,
+      count: 2,
+      seed: 9,
+      networks: actorNetworks,
+      sigma: 0,
+      warmupSteps: 20,
+      latestParams: () => ({ version, params }),
+      paramsEverySteps: 1,
+      paramsEveryMs: 5,
+      chunkSteps: 10,
+      live,
+    }).pipe(
+      tap((s) => {
+        version += 1
+        seen[s.actor] = (seen[s.actor] ?? 0) + 1
+      }),
+      takeWhile(() => (seen[0] ?? 0) < stepsPerActor || (seen[1] ?? 0) < stepsPerActor, true),
+      toArray(),
+    ),
+  )
+  const byActor = [0, 1].map((a) =>
+    greedyMismatches(
+      steps.filter((s) => s.actor === a),
+      actorNetworks,
+      params,
+      10,
+    ),
+  )
+  expect(await noLiveWorkers(live)).toBe(0)
+  expect(tf.memory().numTensors).toBe(before) // the checks above freed theirs
+  for (const tensor of Object.values(params)) tensor.dispose()
+  return { steps, byActor, paramNames: Object.keys(params) }
+}
+
+describe('worker actors run any network', () => {
+  it('Parkour networks (BipedalWalker-v3): both actors act with the greedy policy of the parameters sent', async () => {
+    const { byActor, paramNames } = await actsGreedily('BipedalWalker-v3', {}, WALKER_PARKOUR, 60)
+    expect(paramNames.some((name) => name.startsWith('terrain/'))).toBe(true)
+    for (const check of byActor) {
+      expect(check.checked).toBeGreaterThan(20) // steps past the warm-up, acted with parameters
+      expect(check).toMatchObject({ mismatches: 0 })
+    }
+  })
+
+  it('pixel networks (LaneFollowing-v0, 16 × 16 camera): both actors act with the greedy policy of the parameters sent', async () => {
+    const { byActor, paramNames } = await actsGreedily(
+      'LaneFollowing-v0',
+      { cameraWidth: 16, cameraHeight: 16 },
+      LANE_PIXELS,
+      40,
+    )
+    expect(paramNames).toContain('torso/c0/kernel')
+    for (const check of byActor) {
+      expect(check.checked).toBeGreaterThan(10)
+      expect(check).toMatchObject({ mismatches: 0 })
+    }
   })
 })
 
@@ -158,6 +257,7 @@ describe('runExperiment with worker actors', () => {
 
   it('feeds both actors into remember → learn: one update per step after warm-up, then final', async () => {
     const before = tf.memory().numTensors
+    const threadsBefore = threads()
     const events = await lastValueFrom(runExperiment(config).pipe(toArray()))
     const updates = events.filter((e) => e.type === 'update')
     expect(updates).toHaveLength(250)
@@ -167,12 +267,13 @@ describe('runExperiment with worker actors', () => {
     expect(final.type).toBe('final')
     expect(events.at(-2)?.type).toBe('evaluation')
     disposeExperimentSnapshot(final.snapshot)
-    expect(await noLiveWorkers()).toBe(0)
+    expect(await threadsBackTo(threadsBefore)).toBeLessThanOrEqual(threadsBefore)
     expect(tf.memory().numTensors).toBe(before)
   })
 
   it('unsubscribing terminates every worker and frees every tensor', async () => {
     const before = tf.memory().numTensors
+    const threadsBefore = threads()
     const updates = await firstValueFrom(
       runExperiment({ ...config, steps: 1_000_000 }).pipe(
         filter((e) => e.type === 'update'),
@@ -181,11 +282,42 @@ describe('runExperiment with worker actors', () => {
       ),
     )
     expect(updates).toHaveLength(3)
-    expect(await noLiveWorkers()).toBe(0)
+    expect(await threadsBackTo(threadsBefore)).toBeLessThanOrEqual(threadsBefore)
     expect(tf.memory().numTensors).toBe(before)
   })
 
   it('rejects a bad actors config naming the field', () => {
     expect(() => runExperiment({ ...config, actors: { kind: 'workers', count: 0 } })).toThrow(/actors/)
+  })
+
+  it('D4PG with Parkour networks and 2 worker actors on BipedalWalker-v3: one update per step after warm-up, a Parkour actor', async () => {
+    const before = tf.memory().numTensors
+    const threadsBefore = threads()
+    const events = await lastValueFrom(
+      runExperiment({
+        algo: 'd4pg',
+        env: 'BipedalWalker-v3',
+        networks: { kind: 'parkour', terrain: [14, 24], torsoSizes: [16], headSizes: [32] },
+        actors: { kind: 'workers', count: 2, paramsEverySteps: 5, paramsEveryMs: 10 },
+        agent: { vMin: -150, vMax: 150, atoms: 21 },
+        steps: 300,
+        seed: 4,
+        warmupSteps: 40,
+        batchSize: 8,
+        bufferSize: 512,
+        evalEpisodes: 0,
+      }).pipe(toArray()),
+    )
+    const updates = events.filter((e) => e.type === 'update')
+    expect(updates).toHaveLength(260) // one per step after the warm-up
+    for (const e of updates) expect(Number.isFinite(e.metrics['losses/critic'])).toBe(true)
+    const final = events.at(-1)
+    if (final?.type !== 'final') throw new Error('no final event')
+    const names = Object.keys(final.snapshot.train.actor)
+    expect(names.some((name) => name.startsWith('terrain/'))).toBe(true)
+    expect(names.some((name) => name.startsWith('proprioception/'))).toBe(true)
+    disposeExperimentSnapshot(final.snapshot)
+    expect(await threadsBackTo(threadsBefore)).toBeLessThanOrEqual(threadsBefore)
+    expect(tf.memory().numTensors).toBe(before)
   })
 })

@@ -3,10 +3,10 @@
  * the learner: {@link encodeSteps} writes them on the actor's side, {@link chunkTransition} reads one step back on
  * the learner's. Internal: both actor protocols embed {@link StepColumns}.
  *
- * @module chunkCodec
+ * @module actors/chunkCodec
  */
 import type { Transition } from '@polyak/core'
-import type { EnvStep } from './EnvStep.js'
+import type { EnvStep } from '../EnvStep.js'
 
 /**
  * `count` consecutive env steps as columns. `flags` bit 0 is `terminated`, bit 1 `truncated`; `episodes` is the

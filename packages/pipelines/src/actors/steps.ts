@@ -3,15 +3,72 @@
  * numbering of the steps that arrive in chunks, the cadence of publishing actor parameters, and the restarts of
  * crashed actor slots. Internal.
  *
- * @module actorSteps
+ * @module actors/steps
  */
 import { pathToFileURL } from 'node:url'
 import type { ConcreteBackend, Params } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
-import type { RawParams } from './actorCore.js'
-import type { ActorWorkerData } from './actorProtocol.js'
 import { chunkTransition, type StepColumns } from './chunkCodec.js'
-import type { ActorStep, VersionedParams, WorkerActorsOptions } from './workerActors.js'
+import type { LiveActors } from './live.js'
+import type { ActorNetworks, ActorRunConfig, ActorStep, RawParams, VersionedParams } from './protocol.js'
+
+/**
+ * The options worker-thread and Redis actors share: the env, the networks, the noise, the seeds and how parameters
+ * are published.
+ *
+ * @example
+ * ```ts
+ * const options: ActorsOptions = {
+ *   env: 'Pendulum-v1', count: 2, seed: 1, sigma: 0.2, warmupSteps: 1000,
+ *   networks: { spec: { observationSize: 3, actionSize: 1, low: [-2], high: [2], hiddenSizes: [64, 64] },
+ *     architecture: { kind: 'mlp' } },
+ *   latestParams: () => (current === undefined ? undefined : { version: current.step, params: current.actor }),
+ * }
+ * ```
+ */
+export interface ActorsOptions {
+  /** A registered env id; each actor makes its env with `makeEnv(env, envOptions)`. */
+  readonly env: string
+  readonly envOptions?: Readonly<Record<string, unknown>>
+  /** Modules (URLs or absolute paths) each actor imports before making its env: register custom envs there. */
+  readonly setup?: readonly (string | URL)[]
+  /** Number of actors. */
+  readonly count: number
+  /** The run seed: actor `i` (restart `r`) draws from `actorSeeds(seed, i, r)`. */
+  readonly seed: number
+  /**
+   * The networks' shape and architecture (MLP, Parkour, pixels), as `makeNetworks(spec, head, architecture)`
+   * takes them; each actor builds them and acts with the policy only.
+   */
+  readonly networks: ActorNetworks
+  /** Exploration noise: `gaussian` (default) or `ou`, with standard deviation `sigma` in action units. */
+  readonly noise?: 'gaussian' | 'ou'
+  readonly sigma: number
+  /** Uniformly random steps in total, split evenly over the actors (default 0). */
+  readonly warmupSteps?: number
+  /** The learner's latest actor parameters, read (never waited for) when deciding to publish. Borrowed. */
+  readonly latestParams: () => VersionedParams | undefined
+  /** Publish a newer version once this many learner steps have passed since the last one sent… (default 100) */
+  readonly paramsEverySteps?: number
+  /** …or this many milliseconds have, whichever comes first (default 100). */
+  readonly paramsEveryMs?: number
+  /** The actors' tfjs backend (default: the one active here, `cpu` when it is not wasm or tensorflow). */
+  readonly backend?: ConcreteBackend
+  /** Steps per chunk at most (default 50), and milliseconds of acting per chunk at most (default 20). */
+  readonly chunkSteps?: number
+  readonly chunkMs?: number
+  /** Give up (error the stream) after a slot crashed this many times in a row without a step (default 5). */
+  readonly maxRestarts?: number
+  /** Delay before restarting a crashed actor, doubled for each crash in a row without steps (default 50 ms). */
+  readonly restartDelayMs?: number
+  /** The first global step `t` and episode index (to continue a run; default 0). */
+  readonly firstStep?: number
+  readonly firstEpisode?: number
+  /** Where crash and restart messages go (default `console.warn`). */
+  readonly log?: (message: string) => void
+  /** Counts the actors this call starts while they are alive (e.g. to check that an unsubscribe left none). */
+  readonly live?: LiveActors
+}
 
 /**
  * The tfjs backend actors use by default: the one active here when it is `wasm` or `tensorflow`, else `cpu`.
@@ -129,20 +186,20 @@ export interface StepNumbering {
 }
 
 /**
- * A {@link StepNumbering} from `firstStep` and `firstEpisode`, for `count` actor slots of `network`'s sizes.
+ * A {@link StepNumbering} from `firstStep` and `firstEpisode`, for `count` actor slots of the networks' `sizes`.
  *
  * @example
  * ```ts
- * const numbering = stepNumbering(count, options.network, options.firstStep ?? 0, options.firstEpisode ?? 0)
+ * const numbering = stepNumbering(count, options.networks.spec, options.firstStep ?? 0, options.firstEpisode ?? 0)
  * ```
  */
 export const stepNumbering = (
   count: number,
-  network: { readonly observationSize: number; readonly actionSize: number },
+  sizes: { readonly observationSize: number; readonly actionSize: number },
   firstStep: number,
   firstEpisode: number,
 ): StepNumbering => {
-  const { observationSize, actionSize } = network
+  const { observationSize, actionSize } = sizes
   let t = firstStep
   let nextEpisode = firstEpisode
   const episodes = new Map<string, { local: number; global: number }>() // `${actor}:${incarnation}` → its episode
@@ -261,7 +318,7 @@ export const actorRestarts = (
 
 /**
  * What both kinds of actors set up on subscribe from their options: the count checked, what every actor acts with
- * (`acting`: setup module URLs, backend, env, network, noise, chunking), each actor's share of the warm-up, and the
+ * (`acting`: setup module URLs, backend, env, networks, noise, chunking), each actor's share of the warm-up, and the
  * step numbering, params cadence and restarts.
  *
  * @example
@@ -269,50 +326,47 @@ export const actorRestarts = (
  * const { numbering, cadence, restarts } = learnerSide('workerActors', options, () => stopped)
  * ```
  */
-export const learnerSide = (
-  name: string,
-  options: Pick<
-    WorkerActorsOptions,
-    | 'count'
-    | 'env'
-    | 'envOptions'
-    | 'noise'
-    | 'sigma'
-    | 'chunkSteps'
-    | 'chunkMs'
-    | 'setup'
-    | 'backend'
-    | 'warmupSteps'
-    | 'network'
-    | 'latestParams'
-    | 'paramsEverySteps'
-    | 'paramsEveryMs'
-    | 'maxRestarts'
-    | 'restartDelayMs'
-    | 'firstStep'
-    | 'firstEpisode'
-  >,
-  stopped: () => boolean,
-) => {
+export const learnerSide = (name: string, options: ActorsOptions, stopped: () => boolean) => {
   const { count, paramsEverySteps = 100, paramsEveryMs = 100, maxRestarts = 5, restartDelayMs = 50 } = options
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`${name}: count must be >= 1, got ${count}`)
   const { chunkSteps = 50, chunkMs = 20 } = options
+  const acting: ActorRunConfig = {
+    setup: (options.setup ?? []).map(moduleUrl),
+    backend: options.backend ?? activeBackend(),
+    env: options.env,
+    envOptions: options.envOptions ?? {},
+    networks: plainNetworks(options.networks),
+    noise: options.noise ?? 'gaussian',
+    sigma: options.sigma,
+    chunkSteps,
+    chunkMs,
+  }
   return {
     paramsEveryMs,
-    acting: {
-      setup: (options.setup ?? []).map(moduleUrl),
-      backend: options.backend ?? activeBackend(),
-      env: options.env,
-      envOptions: options.envOptions ?? {},
-      network: options.network,
-      noise: options.noise ?? 'gaussian',
-      sigma: options.sigma,
-      chunkSteps,
-      chunkMs,
-    } satisfies Partial<ActorWorkerData>,
+    acting,
     warmupPerActor: Math.ceil((options.warmupSteps ?? 0) / count),
-    numbering: stepNumbering(count, options.network, options.firstStep ?? 0, options.firstEpisode ?? 0),
+    numbering: stepNumbering(count, options.networks.spec, options.firstStep ?? 0, options.firstEpisode ?? 0),
     cadence: paramsCadence(options.latestParams, paramsEverySteps, paramsEveryMs),
     restarts: actorRestarts(name, maxRestarts, restartDelayMs, stopped),
+    log: options.log ?? ((message: string) => console.warn(message)),
   }
+}
+
+/**
+ * The networks as plain JSON data (what `structuredClone` and `JSON.stringify` keep): a copy through JSON, so a
+ * `Networks` object or any extra field passed by mistake never reaches the transport. Throws when a number is not
+ * finite (JSON would turn it into `null`).
+ *
+ * @example
+ * ```ts
+ * plainNetworks({ spec, architecture: { kind: 'mlp' } })
+ * ```
+ */
+export const plainNetworks = (networks: ActorNetworks): ActorNetworks => {
+  const { spec, architecture } = networks
+  const plain = JSON.parse(JSON.stringify({ spec, architecture })) as ActorNetworks
+  const finite = (values: readonly number[]) => values.every(Number.isFinite)
+  if (!finite(plain.spec.low) || !finite(plain.spec.high))
+    throw new RangeError('actors: networks.spec.low and high must be finite numbers')
+  return plain
 }

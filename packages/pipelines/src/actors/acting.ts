@@ -1,35 +1,21 @@
 /**
- * The acting side shared by the worker-thread actor (`actorWorker`) and the Redis actor process (`redisActorMain`):
- * the latest actor parameters as tensors, and the acting loop (setup modules, tfjs backend, env, `rollout` and
- * `explore` with the actor's own seeds), stepped one chunk at a time. How parameters arrive and where chunks go is
- * left to each. Internal.
+ * The acting side shared by the worker-thread actor (`actors/worker`) and the Redis actor process
+ * (`actors/redisMain`): the latest actor parameters as tensors, and the acting loop (setup modules, tfjs backend,
+ * the networks of any architecture, env, `rollout` and `explore` with the actor's own seeds), stepped one chunk at a
+ * time. How parameters arrive and where chunks go is left to each. Internal.
  *
- * @module actorCore
+ * @module actors/acting
  */
-import { makeNetworks } from '@polyak/agents'
-import { type Params, type Rng, setBackend, tidy } from '@polyak/core'
+import { greedyPolicy, makeNetworks } from '@polyak/agents'
+import { type Params, type Rng, setBackend } from '@polyak/core'
 import { makeEnv } from '@polyak/envs'
 import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
 import * as tf from '@tensorflow/tfjs'
 import { Subject } from 'rxjs'
-import type { ActorWorkerData } from './actorProtocol.js'
-import type { EnvStep } from './EnvStep.js'
-import { explore } from './explore.js'
-import { rollout } from './rollout.js'
-
-/**
- * Actor parameters as plain arrays (what crosses a thread or a network).
- *
- * @example
- * ```ts
- * const raw: RawParams = { names: ['w'], shapes: [[2]], values: [new Float32Array(2)] }
- * ```
- */
-export interface RawParams {
-  readonly names: readonly string[]
-  readonly shapes: readonly (readonly number[])[]
-  readonly values: readonly Float32Array[]
-}
+import type { EnvStep } from '../EnvStep.js'
+import { explore } from '../explore.js'
+import { rollout } from '../rollout.js'
+import type { ActorRunConfig, RawParams } from './protocol.js'
 
 /**
  * The newest actor parameters: {@link ActorParams.offer} keeps them as arrays, {@link ActorParams.current} makes
@@ -89,10 +75,11 @@ export const actorParams = (): ActorParams => {
  * ```
  */
 export interface ActingConfig
-  extends Pick<
-    ActorWorkerData,
-    'setup' | 'backend' | 'env' | 'envOptions' | 'network' | 'noise' | 'sigma' | 'warmupSteps' | 'envSeed'
-  > {
+  extends Pick<ActorRunConfig, 'setup' | 'backend' | 'env' | 'envOptions' | 'networks' | 'noise' | 'sigma'> {
+  /** Uniformly random actions for this actor's first this many steps. */
+  readonly warmupSteps: number
+  /** The numeric seed of the actor's episodes. */
+  readonly envSeed: number
   readonly exploreKey: Rng.Key
 }
 
@@ -115,8 +102,9 @@ export interface Acting {
 }
 
 /**
- * Imports the setup modules, sets the tfjs backend and starts the rollout: uniformly random actions for the first
- * `warmupSteps` steps, then the policy of `params.current()` (zeros while there are none) plus the noise.
+ * Imports the setup modules, sets the tfjs backend, builds the networks (`makeNetworks(spec, undefined,
+ * architecture)`: any architecture) and starts the rollout: uniformly random actions for the first `warmupSteps`
+ * steps, then the greedy policy of `params.current()` (`greedyPolicy`: zeros while there are none) plus the noise.
  *
  * @example
  * ```ts
@@ -127,20 +115,13 @@ export const startActing = async (config: ActingConfig, params: ActorParams): Pr
   for (const url of config.setup) await import(url)
   await setBackend(config.backend)
 
-  const { network } = config
-  const networks = makeNetworks({ ...network, hiddenSizes: network.hiddenSizes })
-  const actionSize = network.actionSize
+  const { spec, architecture } = config.networks
+  const networks = makeNetworks(spec, undefined, architecture)
+  const { actionSize, low, high } = spec
   const noiseProcess: NoiseProcess<unknown> = (
     config.noise === 'ou' ? ouProcess({ ...DDPG_OU_PARAMS, sigma: config.sigma }) : gaussianProcess(config.sigma)
   ) as NoiseProcess<unknown>
-  const greedy = (observation: Float32Array): Float32Array => {
-    const current = params.current()
-    return current === undefined
-      ? new Float32Array(actionSize)
-      : (tidy(() =>
-          networks.policy(current, tf.tensor2d(observation, [1, network.observationSize])).dataSync(),
-        ) as Float32Array)
-  }
+  const greedy = greedyPolicy(networks, () => params.current())
 
   const ticks$ = new Subject<number>()
   let buffer: EnvStep[] = []
@@ -154,8 +135,8 @@ export const startActing = async (config: ActingConfig, params: ActorParams): Pr
           process: noiseProcess,
           key: config.exploreKey,
           warmupSteps: config.warmupSteps,
-          low: network.low,
-          high: network.high,
+          low,
+          high,
         }),
         seed: config.envSeed,
       }),

@@ -1,5 +1,5 @@
 /**
- * What {@link redisActors} (the learner) and `redisActorMain` (an actor process) exchange through Redis, and how it
+ * What `redisActors` (the learner) and `actors/redisMain` (an actor process) exchange through Redis, and how it
  * is encoded. Everything lives under one key prefix:
  *
  * - `<prefix>:config` (string, JSON): what an actor needs to act ({@link RedisActorsRunConfig}), set by the learner.
@@ -12,11 +12,11 @@
  * - `<prefix>:progress` (hash): `<actor>:<incarnation>` → the last chunk the learner handed to replay (the actors'
  *   back-pressure).
  *
- * @module redisProtocol
+ * @module actors/redisProtocol
  */
 import { Redis, type RedisOptions } from 'ioredis'
-import type { ActorWorkerData } from './actorProtocol.js'
 import type { StepColumns } from './chunkCodec.js'
+import type { ActorRunConfig } from './protocol.js'
 
 /**
  * The keys of a run under `prefix`.
@@ -47,20 +47,11 @@ export const LEARNER_GROUP = 'learner'
  * const config: RedisActorsRunConfig = JSON.parse(await client.get(keys.config))
  * ```
  */
-export interface RedisActorsRunConfig {
+export interface RedisActorsRunConfig extends ActorRunConfig {
   readonly count: number
   readonly seed: number
-  readonly setup: readonly string[]
-  readonly backend: ActorWorkerData['backend']
-  readonly env: string
-  readonly envOptions: Readonly<Record<string, unknown>>
-  readonly network: ActorWorkerData['network']
-  readonly noise: 'gaussian' | 'ou'
-  readonly sigma: number
   /** Random steps per actor process. */
   readonly warmupSteps: number
-  readonly chunkSteps: number
-  readonly chunkMs: number
   /** Chunks an actor may be ahead of the learner's progress before it waits. */
   readonly maxAhead: number
   /** How often actors poll for new params (ms). */
