@@ -97,7 +97,9 @@ export interface ActorRunConfig {
  *
  * @example
  * ```ts
- * const data: ActorWorkerData = { ...acting, actor: 0, incarnation: 0, envSeed: 7, exploreKey: [1, 2], … }
+ * const data: ActorWorkerData = {
+ *   ...acting, actor: 0, incarnation: 0, envSeed: 7, exploreKey: [1, 2], warmupSteps: 500, maxInFlight: 4,
+ * }
  * ```
  */
 export interface ActorWorkerData extends ActorRunConfig {

@@ -41,7 +41,10 @@ export type RedisActorEvent =
  *
  * @example
  * ```ts
- * const options: RedisActorsOptions = { url: 'redis://10.0.0.5:6379', prefix: 'polyak:run1', spawn: false, … }
+ * const options: RedisActorsOptions = {
+ *   ...actorsOptions, // env, count, seed, networks, sigma, latestParams, …
+ *   url: 'redis://10.0.0.5:6379', prefix: 'polyak:run1', spawn: false,
+ * }
  * ```
  */
 export interface RedisActorsOptions extends ActorsOptions {
@@ -107,7 +110,8 @@ export const liveRedisActors = (live: LiveActors): number => live.count()
  *
  * @example
  * ```ts
- * process.kill(redisActorPids(live)[0], 'SIGKILL') // the actor is restarted
+ * const [pid] = redisActorPids(live)
+ * if (pid !== undefined) process.kill(pid, 'SIGKILL') // the actor is restarted
  * ```
  */
 export const redisActorPids = (live: LiveActors): number[] => live.pids()
@@ -145,8 +149,8 @@ interface Slot extends RestartCounts {
  *
  * @example
  * ```ts
- * redisActors({ url: 'redis://127.0.0.1:6379', password, prefix: 'polyak:run1', count: 2, seed: 1, sigma: 0.2,
- *   networks, latestParams }).pipe(take(10_000), map((s) => ({ ...s.transition, envIndex: s.envIndex })), remember(config), learn(options))
+ * redisActors({ url: 'redis://127.0.0.1:6379', password, prefix: 'polyak:run1', env: 'Pendulum-v1', count: 2,
+ *   seed: 1, sigma: 0.2, networks, latestParams }).pipe(take(10_000), map((s) => ({ ...s.transition, envIndex: s.envIndex })), remember(config), learn(options))
  * ```
  */
 export const redisActors = (options: RedisActorsOptions): Observable<RedisActorStep> =>

@@ -254,8 +254,8 @@ export interface RestartCounts {
  * @example
  * ```ts
  * const giveUp = restarts.crashed(slot, reason)
- * if (giveUp !== undefined) return subscriber.error(giveUp)
- * restarts.later(slot, () => start(slot))
+ * if (giveUp !== undefined) subscriber.error(giveUp)
+ * else restarts.later(slot, () => start(slot))
  * ```
  */
 export interface Restarts {
