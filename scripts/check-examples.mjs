@@ -17,7 +17,9 @@ import path from 'node:path'
 import ts from 'typescript'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
-const outDir = path.join(root, 'node_modules', '.cache', 'examples')
+// one folder per run: people sharing a checkout may run the check at the same time
+const cacheDir = path.join(root, 'node_modules', '.cache', 'examples')
+const outDir = path.join(cacheDir, `run-${process.pid}`)
 const pendingFile = path.join(root, 'scripts', 'examples-pending.txt')
 const started = performance.now()
 
@@ -272,7 +274,8 @@ const freeNames = (program, block) => {
     if (!freeNameCodes.has(d.code) && d.code !== namespaceCode) continue
     const name = source.text.slice(d.start, d.start + d.length)
     if (!/^[A-Za-z_$][\w$]*$/.test(name)) continue
-    const use = names.get(name) ?? { value: false, type: false, namespace: false, generic: 0, called: false }
+    const line = source.getLineAndCharacterOfPosition(d.start).line
+    const use = names.get(name) ?? { value: false, type: false, namespace: false, generic: 0, called: false, line }
     use.memberOnly ??= true
     let node = ts.getTokenAtPosition(source, d.start)
     const parent = node.parent
@@ -298,8 +301,14 @@ const freeNames = (program, block) => {
 // ---------------------------------------------------------------------------------------------------------------
 // 4. Check each group: pass 1 finds the free names, pass 2 reports.
 
+// leftovers of runs that were killed (an hour old) go; so does this run's folder when it ends
+for (const entry of statSync(cacheDir, { throwIfNoEntry: false }) ? readdirSync(cacheDir) : []) {
+  const dir = path.join(cacheDir, entry)
+  if (Date.now() - statSync(dir).mtimeMs > 3_600_000) rmSync(dir, { recursive: true, force: true })
+}
 rmSync(outDir, { recursive: true, force: true })
 mkdirSync(outDir, { recursive: true })
+process.on('exit', () => rmSync(outDir, { recursive: true, force: true }))
 
 const failures = []
 const notes = []
@@ -313,7 +322,7 @@ for (const group of groups.values()) {
   const modules = [...new Set(group.blocks.flatMap((b) => [b.module, b.pkg?.index, ...(b.pkg?.modules ?? [])]))].filter(
     (f) => f !== undefined,
   )
-  const rxjsProbe = path.join(outDir, `__rxjs_${groups.size}.mts`)
+  const rxjsProbe = path.join(outDir, '__rxjs.mts')
   writeFileSync(rxjsProbe, "export * from 'rxjs'\n")
   for (const block of group.blocks) writeBlock(block, [])
   const rootNames = [...group.blocks.map((b) => b.genFile), ...indexes, ...modules, rxjsProbe]
@@ -377,7 +386,10 @@ for (const group of groups.values()) {
         const where = from.specifier ?? from.statement.replace(/.* from /, '')
         block.preFailures = [
           ...(block.preFailures ?? []),
-          `'${name}' is used but not imported (it comes from ${where.replaceAll("'", '')})`,
+          {
+            line: use.line,
+            message: `'${name}' is used but not imported (it comes from ${where.replaceAll("'", '')})`,
+          },
         ]
       } else if (from?.statement !== undefined) lines.push(from.statement)
       else if (from !== undefined) addImport(from.specifier, name)
@@ -388,7 +400,10 @@ for (const group of groups.values()) {
         (k) => k.toLowerCase() !== name.toLowerCase() && levenshtein(k, name) <= (name.length > 6 ? 2 : 1),
       )
       if (near !== undefined && name.length > 3) {
-        block.preFailures = [...(block.preFailures ?? []), `'${name}' is not defined; did you mean '${near}'?`]
+        block.preFailures = [
+          ...(block.preFailures ?? []),
+          { line: use.line, message: `'${name}' is not defined; did you mean '${near}'?` },
+        ]
       }
       declared.push(name)
       if (use.value || use.namespace) lines.push(`declare let ${name}: any`)
@@ -410,13 +425,15 @@ for (const group of groups.values()) {
     checked++
     const source = second.getSourceFile(block.genFile)
     const diagnostics = [...second.getSyntacticDiagnostics(source), ...second.getSemanticDiagnostics(source)]
-    const messages = (block.preFailures ?? []).map((message) => ({ line: block.line, message }))
+    // pass 1 had no preamble: its lines are the block's own
+    const lastLine = block.line + block.code.split('\n').length - 1
+    const messages = (block.preFailures ?? []).map(({ line, message }) => ({ line: block.line + line, message }))
     for (const d of diagnostics) {
       // a fragment's callbacks have no context to type their parameters (`(simulation, key) => …` as an object
       // property, or on a variable declared `any`): implicit `any` there is not the example's fault
       if (!block.ownImports && implicitAnyCodes.has(d.code)) continue
       const { line } = source.getLineAndCharacterOfPosition(d.start ?? 0)
-      const sourceLine = block.line + Math.max(0, line - block.preambleLines)
+      const sourceLine = Math.min(lastLine, block.line + Math.max(0, line - block.preambleLines))
       messages.push({
         line: sourceLine,
         message: `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
