@@ -123,7 +123,7 @@ export const trainVae = (
     },
     'VAE config',
   )
-  const [initKey, batchKey, noiseKey] = Rng.split(options.key, 3) as [Rng.Key, Rng.Key, Rng.Key]
+  const [initKey, batchKey, noiseKey] = Rng.split(options.key, 3)
   const update = vaeTrainStep(config)
   let state = initVaeTrainState(initKey, config)
   const losses: VaeLoss[] = []

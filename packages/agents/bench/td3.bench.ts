@@ -35,7 +35,7 @@ const sizes = [
 type Size = (typeof sizes)[number]
 
 const makeBatch = ({ observationSize, actionSize }: Size): Batch => {
-  const [k1, k2, k3, k4] = Rng.split(Rng.key(1), 4) as [Rng.Key, Rng.Key, Rng.Key, Rng.Key]
+  const [k1, k2, k3, k4] = Rng.split(Rng.key(1), 4)
   return {
     size: batchSize,
     observationSize,

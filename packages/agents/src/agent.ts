@@ -151,6 +151,20 @@ export interface Agent<P extends t.Props = t.Props> {
 }
 
 /**
+ * What a pipeline needs of an agent: its name and `prepare`. Every {@link Agent} is one, whatever its config type, so
+ * functions that take any agent (`train`) take this.
+ *
+ * @example
+ * ```ts
+ * const choose = (name: 'td3' | 'd4pg'): AnyAgent => agents[name]
+ * ```
+ */
+export interface AnyAgent {
+  readonly name: string
+  readonly prepare: (input: unknown, task: Task) => PreparedAgent
+}
+
+/**
  * An {@link Agent} from its parts: the codec, then for a decoded config the critics, the head and the learner,
  * and an optional `fit` that completes the config from the task (D4PG's support). `prepare` decodes with the codec
  * (errors read `Invalid agent config (<name>)`), fits, then builds the head once.

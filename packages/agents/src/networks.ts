@@ -361,7 +361,7 @@ export function makeNetworks(
       return parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat(parts, 1)
     }
     const init = (headSpec: MlpSpec) => (key: Rng.Key) => {
-      const [torsoKey, headKey] = Rng.split(key, 2) as [Rng.Key, Rng.Key]
+      const [torsoKey, headKey] = Rng.split(key, 2)
       return {
         ...prefixParams('torso/', initConvTorso(torsoKey, specs.torso)),
         ...prefixParams('head/', initMlp(headSpec, headKey)),

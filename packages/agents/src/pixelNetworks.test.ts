@@ -96,7 +96,7 @@ describe('makeNetworks: pixels architecture', () => {
   it('reads the observation as a row-major HWC image then the extras, and draws torso then head from the key', () => {
     const actor = networks.initActor(Rng.key(3))
     const specs = pixelsSpecs(spec, pixels, 1)
-    const [torsoKey, headKey] = Rng.split(Rng.key(3), 2) as [Rng.Key, Rng.Key]
+    const [torsoKey, headKey] = Rng.split(Rng.key(3), 2)
     const expected = {
       ...prefixParams('torso/', initConvTorso(torsoKey, specs.torso)),
       ...prefixParams('head/', initMlp(specs.actor, headKey)),

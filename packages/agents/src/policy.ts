@@ -55,31 +55,53 @@ export const greedyPolicy = (networks: Pick<Networks, 'policy' | 'spec'>, actor:
  * latest.policy(new Float32Array(networks.spec.observationSize))
  * ```
  */
-export interface LatestActor {
-  /** Records the newest state's actor (what `learn` calls after every step). */
-  readonly publish: (state: { readonly actor: Params }) => void
+export interface LatestActor<S extends PublishedState = PublishedState> {
+  /** Records the newest state (what `learn` calls after every step); its actor and learner step are what acts. */
+  readonly publish: (state: S) => void
+  /** The newest state, or `undefined` before the first `publish` (borrowed). */
+  readonly state: () => S | undefined
   /** The newest actor parameters, or `undefined` before the first `publish`. */
   readonly current: () => Params | undefined
+  /** The newest actor with its learner step as the version (what remote actors receive), or `undefined`. */
+  readonly versioned: () => { readonly version: number; readonly params: Params } | undefined
   /** {@link greedyPolicy} of the newest actor (zeros before the first `publish`). */
   readonly policy: Policy
 }
 
 /**
- * A {@link LatestActor} for `networks`: nothing published yet.
+ * What a learner publishes: at least the actor's parameters and the learner step (a `TrainState` is one).
  *
  * @example
  * ```ts
- * const latest = latestActor(networks)
+ * const published: PublishedState = { actor: networks.initActor(Rng.key(0)), step: 0 }
  * ```
  */
-export const latestActor = (networks: Pick<Networks, 'policy' | 'spec'>): LatestActor => {
-  let actor: Params | undefined
-  const current = () => actor
+export interface PublishedState {
+  readonly actor: Params
+  readonly step: number
+}
+
+/**
+ * A {@link LatestActor} for `networks`: nothing published yet. `S` is what the learner publishes (e.g. `TrainState`,
+ * so a checkpoint can read the whole state).
+ *
+ * @example
+ * ```ts
+ * const latest = latestActor<TrainState>(networks)
+ * ```
+ */
+export const latestActor = <S extends PublishedState = PublishedState>(
+  networks: Pick<Networks, 'policy' | 'spec'>,
+): LatestActor<S> => {
+  let latest: S | undefined
+  const current = () => latest?.actor
   return {
     publish: (state) => {
-      actor = state.actor
+      latest = state
     },
+    state: () => latest,
     current,
+    versioned: () => (latest === undefined ? undefined : { version: latest.step, params: latest.actor }),
     policy: greedyPolicy(networks, current),
   }
 }

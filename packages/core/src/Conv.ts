@@ -508,7 +508,7 @@ export const initConvKernel = (
   options: ConvInitOptions,
 ): { readonly kernel: tf.Tensor4D; readonly bias: tf.Tensor1D } => {
   const bound = initBounds(options.init ?? 'fanIn', options.fanIn, options.fanOut)
-  const [kernelKey, biasKey] = Rng.split(key, 2) as [Rng.Key, Rng.Key]
+  const [kernelKey, biasKey] = Rng.split(key, 2)
   const size = shape[0] * shape[1] * shape[2] * shape[3]
   return {
     kernel: tf.tensor4d(Rng.uniformF32(kernelKey, size, -bound.kernel, bound.kernel), [...shape]),

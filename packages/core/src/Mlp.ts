@@ -107,7 +107,7 @@ export const initMlp = (spec: MlpSpec, key: Rng.Key): Params => {
     const fanOut = sizes[i + 1] as number
     const init = i === layers - 1 ? (spec.finalInit ?? spec.init ?? 'fanIn') : (spec.init ?? 'fanIn')
     const bound = initBounds(init, fanIn, fanOut)
-    const [kernelKey, biasKey] = Rng.split(keys[i] as Rng.Key, 2) as [Rng.Key, Rng.Key]
+    const [kernelKey, biasKey] = Rng.split(keys[i] as Rng.Key, 2)
     params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(kernelKey, fanIn * fanOut, -bound.kernel, bound.kernel), [
       fanIn,
       fanOut,

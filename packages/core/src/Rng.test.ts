@@ -274,7 +274,7 @@ describe('split and foldIn', () => {
 
   it('streams of related keys are uncorrelated over 1e5 draws', () => {
     const parent = Rng.key(11)
-    const [a, b] = Rng.split(parent) as [Rng.Key, Rng.Key]
+    const [a, b] = Rng.split(parent)
     const n = 1e5
     // |corr| of independent samples has standard deviation 1/sqrt(n) ≈ 0.0032, so 0.02 is more than 6 of them
     const pairs: [Rng.Key, Rng.Key][] = [

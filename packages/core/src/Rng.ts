@@ -198,6 +198,33 @@ const checkCount = (name: string, n: number, max = TWO_32): void => {
 }
 
 /**
+ * The keys {@link split} returns: a tuple of `N` keys when `N` is a literal from 1 to 8 (so
+ * `const [a, b, c] = split(k, 3)` needs no cast), else an array.
+ *
+ * @example
+ * ```ts
+ * const keys: Keys<3> = split(key(1), 3) // readonly [Key, Key, Key]
+ * ```
+ */
+export type Keys<N extends number> = N extends 1
+  ? readonly [Key]
+  : N extends 2
+    ? readonly [Key, Key]
+    : N extends 3
+      ? readonly [Key, Key, Key]
+      : N extends 4
+        ? readonly [Key, Key, Key, Key]
+        : N extends 5
+          ? readonly [Key, Key, Key, Key, Key]
+          : N extends 6
+            ? readonly [Key, Key, Key, Key, Key, Key]
+            : N extends 7
+              ? readonly [Key, Key, Key, Key, Key, Key, Key]
+              : N extends 8
+                ? readonly [Key, Key, Key, Key, Key, Key, Key, Key]
+                : readonly Key[]
+
+/**
  * `n` child keys (default 2), independent of each other and of the parent's own draws; child `i` is
  * `threefry2x32(parent.words, [i, 1])`, so `split(k, n)` is a prefix of `split(k, m)` for `n < m`. Use the children
  * instead of the parent afterwards.
@@ -209,7 +236,7 @@ const checkCount = (name: string, n: number, max = TWO_32): void => {
  * const [actorKey, criticKey] = split(key(1))
  * ```
  */
-export const split = (parent: Key, n = 2): readonly Key[] => {
+export const split = <N extends number = 2>(parent: Key, n: N = 2 as N): Keys<N> => {
   checkCount('split', n)
   const [k0, k1] = parent.words
   const children: Key[] = []
@@ -217,7 +244,7 @@ export const split = (parent: Key, n = 2): readonly Key[] => {
     block(k0, k1, i, DOMAIN_SPLIT)
     children.push(makeKey(word0(), word1()))
   }
-  return Object.freeze(children)
+  return Object.freeze(children) as unknown as Keys<N>
 }
 
 /**

@@ -249,7 +249,7 @@ export const vaeParamShapes = (config: VaeConfig): Readonly<Record<string, reado
  */
 export const initVae = (key: Rng.Key, config: VaeConfig): VaeParams => {
   const layout = layoutOf(config)
-  const [torsoKey, meanKey, logVarKey, decoderKey] = Rng.split(key, 4) as [Rng.Key, Rng.Key, Rng.Key, Rng.Key]
+  const [torsoKey, meanKey, logVarKey, decoderKey] = Rng.split(key, 4)
   const decoderKeys = Rng.split(decoderKey, layout.decoder.length + 1)
   const k = config.kernelSize
   const params: Record<string, tf.Tensor> = {

@@ -386,7 +386,7 @@ const SHIN_VERTICES = boxVertices((0.8 * LEG_W) / 2, LEG_H / 2)
 
 /** Builds the terrain and the walker in a fresh world, drawing the reset's randomness from `key`. */
 const buildScene = (key: Rng.Key, hardcore: boolean): Scene => {
-  const [terrainKey, cloudKey, forceKey] = Rng.split(key, 3) as [Rng.Key, Rng.Key, Rng.Key]
+  const [terrainKey, cloudKey, forceKey] = Rng.split(key, 3)
   const world = new World({ gravity: { x: 0, y: -10 } })
   const terrain = generateBipedalWalkerTerrain(terrainKey, hardcore)
 

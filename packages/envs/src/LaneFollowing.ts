@@ -218,7 +218,7 @@ const checkRange = (name: string, range: readonly [number, number], issues: stri
  * ```
  */
 export const makeRoad = (key: Rng.Key, options: LaneFollowingOptions): Road => {
-  const [segmentKey, shapeKey] = Rng.split(key, 2) as [Rng.Key, Rng.Key]
+  const [segmentKey, shapeKey] = Rng.split(key, 2)
   const n = Math.ceil((options.roadLength + ROAD_MARGIN) / C.sampleSpacing) + 1
   const maxSegments = Math.ceil((options.roadLength + ROAD_MARGIN) / SEGMENT_LENGTH[0]) + 1
   const u = Rng.uniform(segmentKey, 3 * maxSegments)
@@ -589,7 +589,7 @@ export const makeLaneFollowing = (options: PartialInputOf<typeof LaneFollowingOp
     if (closed) throw new Error(`${id}: reset() called after close()`)
     checkSeed(id, resetOptions.seed)
     decodeResetOptions(id, NoResetOptions, resetOptions.options)
-    const [roadKey, poseKey] = Rng.split(keys.next(resetOptions.seed), 2) as [Rng.Key, Rng.Key]
+    const [roadKey, poseKey] = Rng.split(keys.next(resetOptions.seed), 2)
     const newRoad = makeRoad(roadKey, decoded)
     const u = Rng.uniform(poseKey, 2)
     const i = Math.round(C.startProgress / C.sampleSpacing)

@@ -211,7 +211,7 @@ const LEG_VERTICES = [
 
 /** Builds the terrain, the lander and its legs in a fresh world, draws the reset's randomness from `key`. */
 const buildScene = (key: Rng.Key, options: LunarLanderOptions): Scene => {
-  const [terrainKey, forceKey, windKey, dispersionKey] = Rng.split(key, 4) as [Rng.Key, Rng.Key, Rng.Key, Rng.Key]
+  const [terrainKey, forceKey, windKey, dispersionKey] = Rng.split(key, 4)
   const world = new World({ gravity: { x: 0, y: options.gravity } })
 
   // Terrain: CHUNKS + 1 random heights, flattened around the pad, smoothed over 3 neighbours (index −1 wraps to the

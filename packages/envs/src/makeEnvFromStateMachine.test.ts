@@ -50,8 +50,8 @@ describe('makeEnvFromStateMachine', () => {
     const second = env.reset().observation[0]
     const third = env.reset().observation[0]
     expect(new Set([first, second, third]).size).toBe(3)
-    const [firstKey, stream] = Rng.split(Rng.key(7)) as [Rng.Key, Rng.Key]
-    const [secondKey] = Rng.split(stream) as [Rng.Key, Rng.Key]
+    const [firstKey, stream] = Rng.split(Rng.key(7))
+    const [secondKey] = Rng.split(stream)
     expect(first).toBe(Math.fround(Rng.uniform(firstKey, 1)[0] ?? Number.NaN))
     expect(second).toBe(Math.fround(Rng.uniform(secondKey, 1)[0] ?? Number.NaN))
     expect(env.reset({ seed: 7 }).observation[0]).toBe(first) // re-seeding starts over

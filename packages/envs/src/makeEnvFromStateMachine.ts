@@ -108,7 +108,7 @@ export const makeEnvFromStateMachine = <State>(machine: EnvStateMachine<State>):
     if (closed) throw new Error(`${id}: reset() called after close()`)
     checkSeed(id, resetOptions.seed)
     if (resetOptions.seed !== undefined) key = Rng.key(resetOptions.seed)
-    const [resetKey, nextKey] = Rng.split(key) as [Rng.Key, Rng.Key]
+    const [resetKey, nextKey] = Rng.split(key)
     state = machine.initial(resetKey, resetOptions.options)
     key = nextKey
     return { observation: machine.observe(state), info: {} }

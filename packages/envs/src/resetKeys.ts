@@ -40,7 +40,7 @@ export const makeResetKeyStream = (): { readonly next: (seed: number | undefined
   return {
     next: (seed) => {
       if (seed !== undefined) key = Rng.key(seed)
-      const [resetKey, nextKey] = Rng.split(key) as [Rng.Key, Rng.Key]
+      const [resetKey, nextKey] = Rng.split(key)
       key = nextKey
       return resetKey
     },

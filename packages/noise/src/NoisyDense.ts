@@ -46,7 +46,7 @@ export const initNoisyDense = (key: Rng.Key, inputSize: number, outputSize: numb
   if (!(sigma0 >= 0)) throw new RangeError(`initNoisyDense: sigma0 must be >= 0, got ${sigma0}`)
   const bound = 1 / Math.sqrt(inputSize)
   const sigma = sigma0 / Math.sqrt(inputSize)
-  const [wKey, bKey] = Rng.split(key, 2) as [Rng.Key, Rng.Key]
+  const [wKey, bKey] = Rng.split(key, 2)
   return {
     muW: tf.tensor2d(Rng.uniformF32(wKey, inputSize * outputSize, -bound, bound), [inputSize, outputSize]),
     sigmaW: tf.fill([inputSize, outputSize], sigma) as tf.Tensor2D,

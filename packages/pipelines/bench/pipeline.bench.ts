@@ -63,8 +63,8 @@ const plainLoop = (hiddenSizes: number[]) => {
   const high = Array.from(env.actionSpace.high)
   const networks = makeNetworks({ observationSize: 3, actionSize: 1, low, high, hiddenSizes })
   const step = makeTd3Learner(networks, decodeOrThrow(Td3ConfigCodec, { hiddenSizes }))
-  const [initKey, exploreKey, replayKey, learnKey] = Rng.split(Rng.key(seed), 4) as Rng.Key[]
-  const [warmupKey, noiseKey] = Rng.split(exploreKey as Rng.Key, 2) as Rng.Key[]
+  const [initKey, exploreKey, replayKey, learnKey] = Rng.split(Rng.key(seed), 4)
+  const [warmupKey, noiseKey] = Rng.split(exploreKey, 2)
   const sigma = (0.1 * ((high[0] as number) - (low[0] as number))) / 2
   let state = initTrainState(networks, { critics: 2 }, initKey as Rng.Key)
   const storage = makeStorage({ capacity: 1_000_000, observationSize: 3, actionSize: 1 })

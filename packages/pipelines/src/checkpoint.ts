@@ -5,7 +5,7 @@
  */
 import { Observable, type OperatorFunction } from 'rxjs'
 import { disposeExperimentSnapshot, type ExperimentSnapshot } from './ExperimentSnapshot.js'
-import type { ExperimentEvent } from './runExperiment.js'
+import type { ExperimentEvent } from './events.js'
 
 /**
  * The events of a run that carry a snapshot (owned by whoever receives them).

@@ -41,7 +41,7 @@ export interface ExploreOptions<S> {
  */
 export const explore = <S>(options: ExploreOptions<S>): OperatorFunction<ActionEvent, NoisyActionEvent> => {
   const { process, warmupSteps, low, high } = options
-  const [warmupKey, noiseKey] = Rng.split(options.key, 2) as [Rng.Key, Rng.Key]
+  const [warmupKey, noiseKey] = Rng.split(options.key, 2)
   const warming = (event: ActionEvent): boolean => (event.t ?? 0) < warmupSteps
   const random = (event: ActionEvent): NoisyActionEvent => {
     const u = Rng.uniform(Rng.foldIn(warmupKey, event.t ?? 0), low.length)

@@ -5,7 +5,7 @@
  */
 import type { LearnerMetrics } from '@polyak/agents'
 import { Observable, type OperatorFunction } from 'rxjs'
-import type { ExperimentEvent } from './runExperiment.js'
+import type { ExperimentEvent } from './events.js'
 
 /**
  * One metrics record (one line of a `metrics.jsonl`): the environment step and namespaced values.

@@ -45,7 +45,7 @@ describe('explore', () => {
     from([proposal(0, true), proposal(1), proposal(2), proposal(3)])
       .pipe(explore(options))
       .subscribe((e) => out.push({ t: e.t ?? -1, action: e.action[0] as number, noise: e.noise[0] as number }))
-    const [, noiseKey] = Rng.split(options.key, 2) as [Rng.Key, Rng.Key]
+    const [, noiseKey] = Rng.split(options.key, 2)
     expect(out.slice(0, 2).map((e) => e.noise)).toEqual([0, 0])
     expect(out[0]?.action).not.toBe(0.25)
     for (const e of out.slice(2)) {

@@ -9,7 +9,7 @@ import { checkpoint, type SavedEvent } from './checkpoint.js'
 import type { ExperimentSnapshot } from './ExperimentSnapshot.js'
 import { evaluate } from './evaluate.js'
 import { logMetrics, type MetricsRecord } from './logMetrics.js'
-import type { ExperimentEvent } from './runExperiment.js'
+import type { ExperimentEvent } from './events.js'
 
 const networks = makeNetworks({ observationSize: 3, actionSize: 1, low: [-1], high: [1], hiddenSizes: [4] })
 const snapshot = (t: number): ExperimentSnapshot => ({

@@ -13,7 +13,8 @@ import {
   loadExperiment,
   saveExperiment,
 } from './ExperimentSnapshot.js'
-import { type ExperimentEvent, runExperiment } from './runExperiment.js'
+import type { ExperimentEvent } from './events.js'
+import { runExperiment } from './runExperiment.js'
 
 let made = 0
 registerEnv('FakeBandit-test-v0', () => {
@@ -83,9 +84,14 @@ describe('runExperiment', () => {
   const d4pg = {
     ...config,
     algo: 'd4pg' as const,
-    nStep: 3,
-    sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: 100, epsilon: 1e-3 } },
-    agent: { hiddenSizes: [8], atoms: 11, vMin: -10, vMax: 1 },
+    agent: {
+      hiddenSizes: [8],
+      atoms: 11,
+      vMin: -10,
+      vMax: 1,
+      nStep: 3,
+      sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: 100, epsilon: 1e-3 } },
+    },
   }
   for (const [name, setup] of [
     ['td3', config],
@@ -93,14 +99,16 @@ describe('runExperiment', () => {
   ] as const) {
     it(`${name}: a run resumed from a saved checkpoint reproduces the uninterrupted run bit for bit`, async () => {
       const before = tf.memory().numTensors
-      const whole = await lastValueFrom(runExperiment({ ...setup, checkpointEvery: 50 }).pipe(toArray()))
+      // evaluations every 30 steps: the resumed run must make the one at 60 too, not restart its schedule at 50
+      const scheduled = { ...setup, checkpointEvery: 50, evalEvery: 30 }
+      const whole = await lastValueFrom(runExperiment(scheduled).pipe(toArray()))
       const checkpoint = whole.find((e) => e.type === 'checkpoint') as { t: number; snapshot: ExperimentSnapshot }
       expect(checkpoint.t).toBe(50) // the first episode end at or after step 50
       const dir = await mkdtemp(path.join(tmpdir(), 'polyak-run-'))
       try {
         await saveExperiment(dir, checkpoint.snapshot)
         const resume = await loadExperiment(dir)
-        const rest = await lastValueFrom(runExperiment({ ...setup, checkpointEvery: 50 }, { resume }).pipe(toArray()))
+        const rest = await lastValueFrom(runExperiment(scheduled, { resume }).pipe(toArray()))
         const finalOf = (events: readonly ExperimentEvent[]) =>
           (events.find((e) => e.type === 'final') as { snapshot: ExperimentSnapshot }).snapshot
         const [a, b] = [finalOf(whole), finalOf(rest)]
@@ -111,6 +119,10 @@ describe('runExperiment', () => {
         const after = (events: readonly ExperimentEvent[]) =>
           plain(events).filter((e) => e.t >= 50 && e.type !== 'checkpoint')
         expect(after(rest)).toEqual(after(whole))
+        const evaluations = (events: readonly ExperimentEvent[]) =>
+          events.filter((e) => e.type === 'evaluation').map((e) => e.t)
+        expect(evaluations(whole)).toEqual([30, 60, 90, 120]) // episode ends every 10 steps; the last is the final one
+        expect(evaluations(rest)).toEqual([60, 90, 120])
         expect(after(rest).filter((e) => e.type === 'update').length).toBe(70)
         disposeExperimentSnapshot(resume)
       } finally {

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs'
 import { lastValueFrom, toArray } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
-import { NetworksConfigCodec, runExperiment } from './runExperiment.js'
+import { NetworksConfigCodec } from './config.js'
+import { runExperiment } from './runExperiment.js'
 
 /** LaneFollowing-v0 with a 16 × 16 grey camera: observations of 16·16 + 2 = 258 values. */
 const config = {

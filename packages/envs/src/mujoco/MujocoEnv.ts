@@ -253,7 +253,7 @@ export const noisyInitialState = (
   velocityNoise: 'uniform' | 'normal',
 ): { readonly qpos: Float64Array; readonly qvel: Float64Array } => {
   const { nq, nv } = simulation
-  const [qposKey, qvelKey] = Rng.split(key) as [Rng.Key, Rng.Key]
+  const [qposKey, qvelKey] = Rng.split(key)
   const noise = velocityNoise === 'uniform' ? uniformNoise : normalNoise
   return {
     qpos: plus(simulation.qpos0, uniformNoise(qposKey, nq, scale)),

@@ -173,7 +173,7 @@ export const makeReacher = (options: PartialInputOf<typeof ReacherOptionsCodec> 
           return observation
         },
         initialState: (_, key) => {
-          const [qposKey, goalKey, qvelKey] = Rng.split(key, 3) as [Rng.Key, Rng.Key, Rng.Key]
+          const [qposKey, goalKey, qvelKey] = Rng.split(key, 3)
           const qpos = uniformNoise(qposKey, nq, 0.1).map((noise, i) => noise + (simulation.qpos0[i] ?? 0))
           const [goalX, goalY] = drawGoal(goalKey)
           qpos[nq - 2] = goalX
