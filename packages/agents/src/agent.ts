@@ -171,12 +171,13 @@ export interface AnyAgent {
  *
  * @example
  * ```ts
- * const myAgent = defineAgent({
- *   name: 'ddpg-delayed',
+ * // DDPG with clipped double Q: two critics, the target takes the smaller (TD3 without delay or smoothing)
+ * const ddpgDoubleQ = defineAgent({
+ *   name: 'ddpg-double-q',
  *   config: DdpgConfigCodec,
- *   critics: () => 1,
+ *   critics: () => 2,
  *   head: () => scalarHead,
- *   learner: (networks, config) => makeDdpgLearner(networks, { ...config, policyDelay: 2 }),
+ *   learner: makeDdpgLearner,
  * })
  * ```
  */

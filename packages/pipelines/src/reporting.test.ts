@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { checkpoint, type SavedEvent } from './checkpoint.js'
 import type { ExperimentSnapshot } from './ExperimentSnapshot.js'
 import { evaluate } from './evaluate.js'
-import { logMetrics, type MetricsRecord } from './logMetrics.js'
 import type { ExperimentEvent } from './events.js'
+import { logMetrics, type MetricsRecord } from './logMetrics.js'
 
 const networks = makeNetworks({ observationSize: 3, actionSize: 1, low: [-1], high: [1], hiddenSizes: [4] })
 const snapshot = (t: number): ExperimentSnapshot => ({

@@ -2,8 +2,8 @@ import { ConfigError, decodeOrThrow } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { lastValueFrom, toArray } from 'rxjs'
 import { describe, expect, it } from 'vitest'
-import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
 import { NetworksConfigCodec } from './config.js'
+import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
 import { runExperiment } from './runExperiment.js'
 
 /** LaneFollowing-v0 with a 16 × 16 grey camera: observations of 16·16 + 2 = 258 values. */

@@ -44,7 +44,7 @@ export interface ScheduledTask<E> {
  * steps$.pipe(
  *   schedule(resumeAt, [
  *     { every: config.evalEvery, run: (_, at) => [evaluation(at)] },
- *     { every: config.checkpointEvery, run: (s, at) => [checkpoint(s, at)] },
+ *     { every: config.checkpointEvery, run: (s, at) => [snapshotEventAt(s, at)] },
  *   ]),
  * )
  * ```
