@@ -17,20 +17,48 @@ const deepMerge = (base: Record<string, unknown>, over: Record<string, unknown>)
 }
 
 /**
+ * The flags whose values are names or paths, taken as strings as typed (`--run-name 2024` is the folder "2024", not
+ * the number 2024); every other flag value is JSON when it parses.
+ *
+ * @example
+ * ```ts
+ * STRING_FLAGS.includes('--run-name') // true
+ * ```
+ */
+export const STRING_FLAGS: readonly string[] = ['--config', '--resume', '--run-name', '--out-dir', '--env']
+
+/** `argv` with the values of {@link STRING_FLAGS} JSON-quoted, so that `parseFlags` keeps them as strings. */
+const quoteStringFlags = (argv: readonly string[]): string[] => {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const eq = arg.indexOf('=')
+    const name = eq >= 0 ? arg.slice(0, eq) : arg
+    if (!STRING_FLAGS.includes(name)) out.push(arg)
+    else if (eq >= 0) out.push(`${name}=${JSON.stringify(arg.slice(eq + 1))}`)
+    else if (i + 1 < argv.length) out.push(arg, JSON.stringify(argv[++i] as string))
+    else out.push(arg)
+  }
+  return out
+}
+
+/**
  * Turns `--key value` / `--key=value` arguments into an object for a config codec to validate; `--config file.json`
  * (relative to `options.cwd`) loads a JSON file first and flags override it, merging nested objects such as
- * `agent` key by key. Unknown keys are left for the codec to reject.
+ * `agent` key by key. Unknown keys are left for the codec to reject. Values are JSON when they parse, except those of
+ * {@link STRING_FLAGS}, which are strings as typed.
  *
  * @example
  * ```ts
  * parseArgs(['--steps', '200', '--hidden-sizes', '[64,64]']) // { steps: 200, hiddenSizes: [64, 64] }
+ * parseArgs(['--run-name', '2024']) // { runName: '2024' }
  * ```
  */
 export const parseArgs = (
   argv: readonly string[],
   options: { readonly cwd?: string } = {},
 ): Record<string, unknown> => {
-  const { config, ...rest } = parseFlags(argv)
+  const { config, ...rest } = parseFlags(quoteStringFlags(argv))
   if (config === undefined) return rest
   if (typeof config !== 'string') throw new Error('--config needs a path to a JSON file')
   let fromFile: unknown
@@ -77,12 +105,13 @@ const FLAG_DOCS: readonly FlagDoc[] = [
   { flag: '--batch-size', value: 'n', default: '128', meaning: 'transitions per gradient step' },
   { flag: '--buffer-size', value: 'n', default: '100000', meaning: 'replay capacity' },
   { flag: '--replay-ratio', value: 'x', default: '1', meaning: 'gradient steps per environment step' },
-  { flag: '--n-step', value: 'n', default: '1', meaning: 'n of n-step returns (D4PG: 5)' },
+  { flag: '--n-step', value: 'n', default: 'the agent’s', meaning: 'n of n-step returns (DDPG, TD3: 1; D4PG: 5)' },
   {
     flag: '--sampler',
     value: 'uniform|JSON',
-    default: 'uniform',
-    meaning: 'replay sampling, or {"prioritized":{"alpha","beta0","betaSteps","epsilon"}}',
+    default: 'the agent’s',
+    meaning:
+      'replay sampling (DDPG, TD3: uniform; D4PG: prioritized), or {"prioritized":{"alpha","beta0","betaSteps","epsilon"}}',
   },
   {
     flag: '--exploration-noise',
@@ -140,6 +169,12 @@ const FLAG_DOCS: readonly FlagDoc[] = [
   { flag: '--out-dir', value: 'dir', default: 'runs', meaning: 'where run folders are made' },
   { flag: '--run-name', value: 'name', default: '<env>__<algo>__<seed>__<time>', meaning: 'the run folder name' },
   { flag: '--log-every', value: '2s|n', default: '2s', meaning: 'a progress line every so many seconds or steps' },
+  {
+    flag: '--max-critic-loss',
+    value: 'x',
+    default: '1e8',
+    meaning: 'stop (exit 1) when the critic loss exceeds it (0: no bound; a non-finite loss always stops)',
+  },
 ]
 
 const kebab = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
@@ -154,7 +189,12 @@ const kebab = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.t
  * ```
  */
 export const flags = (): readonly FlagDoc[] => {
-  const known = new Set(['--config', '--resume', ...ALGOS.flatMap((algo) => configKeys(algo).map(kebab))])
+  const known = new Set([
+    '--config',
+    '--resume',
+    '--max-critic-loss',
+    ...ALGOS.flatMap((algo) => configKeys(algo).map(kebab)),
+  ])
   return FLAG_DOCS.filter((f) => known.has(f.flag))
 }
 
@@ -197,5 +237,7 @@ export const usage = (command: string): string => {
     `  ${command} --algo td3 --env Pendulum-v1 --steps 20000 --seed 1`,
     `  ${command} --preset cleanrl --steps 100000`,
     `  ${command} --resume runs/Pendulum-v1__td3__1__1764000000 --steps 30000`,
+    '',
+    'Redis actors take their password from POLYAK_REDIS_PASSWORD (or the URL); it is never written to the run folder.',
   ].join('\n')
 }

@@ -72,7 +72,10 @@ describe('main: bad input', () => {
       [['--agent', '{"gama":0.9}'], /agent\.gama: unknown key .*did you mean 'gamma'\?/],
       [['--env', 'Nope-v0'], /Unknown env id 'Nope-v0'/],
       [['--steps'], /Flag --steps needs a value/],
-      [['--resume', 'runs/x', '--seed', '2'], /only --steps may be given with it, got --seed$/],
+      [
+        ['--resume', 'runs/x', '--seed', '2'],
+        /only --steps \(and --max-critic-loss\) may be given with it, got --seed$/,
+      ],
       [['--resume', 'nowhere'], /Cannot resume nowhere: there is no .*config\.json/],
       [
         ['--env', 'BipedalWalker-v3', '--networks', '{"kind":"parkour","terrain":[14,24]}'],

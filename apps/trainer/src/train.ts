@@ -4,7 +4,7 @@
  *
  * @module train
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { NetworkSpec } from '@polyak/agents'
 import { Box } from '@polyak/core'
@@ -29,6 +29,39 @@ import { lineChart } from './svgChart.js'
 
 /** Learner steps per `losses/*` line of `metrics.jsonl` (each line holds their mean). */
 export const LOSS_LINE_EVERY = 100
+
+/**
+ * The default bound of `--max-critic-loss`: a critic loss above it (or not finite) stops the run as diverged.
+ * Generous: squared TD errors of returns in the thousands stay far below it.
+ *
+ * @example
+ * ```ts
+ * train(config, plan, { ...options, maxCriticLoss: DEFAULT_MAX_CRITIC_LOSS })
+ * ```
+ */
+export const DEFAULT_MAX_CRITIC_LOSS = 1e8
+
+/**
+ * The error a run stops with when its critic loss leaves the bound: it names the step and the loss.
+ *
+ * @example
+ * ```ts
+ * new DivergenceError(5123, 7.3e20, 1e8).message // 'the critic loss is 7.30e+20 at step 5123, above --max-critic-loss 1e8'
+ * ```
+ */
+export class DivergenceError extends Error {
+  override readonly name = 'DivergenceError'
+  readonly step: number
+  readonly loss: number
+  constructor(step: number, loss: number, bound: number) {
+    super(
+      `the critic loss is ${Number.isFinite(loss) ? loss.toExponential(2) : String(loss)} at step ${step}, ` +
+        `${Number.isFinite(loss) ? `above --max-critic-loss ${bound.toExponential(0).replace('e+', 'e')}` : 'not finite'}`,
+    )
+    this.step = step
+    this.loss = loss
+  }
+}
 
 /** Episodes in the running mean of the progress line. */
 const RETURN_WINDOW = 10
@@ -137,6 +170,10 @@ export interface TrainOptions {
   readonly error: (line: string) => void
   /** How a path is printed (e.g. relative to where the user is); default as is. */
   readonly show?: (file: string) => string
+  /** Stop when the critic loss exceeds it ({@link DEFAULT_MAX_CRITIC_LOSS}; 0: no bound, a non-finite loss still stops). */
+  readonly maxCriticLoss?: number
+  /** Removes secrets from a message before it is printed or written (default: as is). */
+  readonly redact?: (text: string) => string
 }
 
 /** How a run ended. */
@@ -174,7 +211,7 @@ export const failureMessage = (
       ? 'no checkpoint was saved before the failure.'
       : `the last good checkpoint is step ${where.lastCheckpoint} in ${where.checkpoints}.`,
   )
-  if (error instanceof NonFiniteMetricError) {
+  if (error instanceof NonFiniteMetricError || error instanceof DivergenceError) {
     lines.push(
       'the run diverged. A resumed run repeats the same steps exactly and would diverge again: start a new run with ' +
         'smaller learning rates (--actor-learning-rate, --critic-learning-rate) or a larger --tau/--batch-size.',
@@ -208,6 +245,9 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
     const { runDir, metrics, log } = options
     const files = runFiles(runDir)
     const show = options.show ?? ((file: string) => file)
+    const redact = options.redact ?? ((text: string) => text)
+    const maxCriticLoss = options.maxCriticLoss ?? DEFAULT_MAX_CRITIC_LOSS
+    let diverged: DivergenceError | undefined
     const startStep = options.resume?.t ?? 0
     const every = parseLogEvery(config.logEvery)
     const recent = metrics.curve.returns.slice(-RETURN_WINDOW).map(([, r]) => r)
@@ -259,6 +299,18 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       } else if (event.type === 'update') {
         step = Math.max(step, event.t + 1)
         lastCritic = event.metrics['losses/critic']
+        const loss = lastCritic
+        if (
+          diverged === undefined &&
+          typeof loss === 'number' &&
+          (!Number.isFinite(loss) || (maxCriticLoss > 0 && loss > maxCriticLoss))
+        ) {
+          // stop before the next snapshot: the checkpoints on disk hold the last good state
+          diverged = new DivergenceError(event.t, loss, maxCriticLoss)
+          stopRun$.next()
+        }
+      } else if (event.type === 'saved' && event.of === 'final') {
+        step = Math.max(step, event.t)
       } else if (event.type === 'evaluation') {
         if (event.t !== lastEvaluation?.t) {
           log(
@@ -287,7 +339,7 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       const stepsPerSecond = (step - startStep) / Math.max(1e-9, seconds)
       if (how === 'completed' && lastProgress.step !== step) progress()
       if (how === 'failed') {
-        metrics.write({ step, event: 'error', message: error instanceof Error ? error.message : String(error) })
+        metrics.write({ step, event: 'error', message: redact(error instanceof Error ? error.message : String(error)) })
       }
       if (how === 'interrupted') metrics.write({ step, event: 'interrupted' })
       metrics.close()
@@ -322,7 +374,7 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
         log('  metrics.jsonl, config.json, returns.svg (learning curve)')
         log(
           `  actor/ (tfjs LayersModel: model.json + weights.bin), final/ (the state at the end)` +
-            `${config.checkpointEvery > 0 ? ', checkpoints/ (to resume from)' : ''}`,
+            `${existsSync(files.checkpoints) ? ', checkpoints/ (to resume from)' : ''}`,
         )
         resolve({ ...base, exitCode: 0, ...(finalEvaluation === undefined ? {} : { finalEvaluation }) })
       } else if (how === 'interrupted') {
@@ -341,7 +393,7 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
           curve: show(files.curve),
           ...(lastCheckpoint === undefined ? {} : { lastCheckpoint }),
         })) {
-          options.error(line)
+          options.error(redact(line))
         }
         resolve({ ...base, exitCode: 1, error })
       }
@@ -358,7 +410,8 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       .subscribe({
         next: onEvent,
         error: (error: unknown) => finish('failed', error),
-        complete: () => finish(interrupted ? 'interrupted' : 'completed'),
+        complete: () =>
+          diverged !== undefined ? finish('failed', diverged) : finish(interrupted ? 'interrupted' : 'completed'),
       })
     function onAbort() {
       interrupted = true
