@@ -189,7 +189,6 @@ export const experimentFor = (
     warmupSteps: Math.min(config.warmupSteps, steps - 1),
     batchSize: row === 'pixels' ? config.pixelBatchSize : config.batchSize,
     bufferSize: steps,
-    sampler: row === 'vae' ? { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: steps, epsilon: 1e-6 } } : 'uniform',
     explorationNoise: config.explorationNoise,
     noise: 'gaussian',
     evalEpisodes: 0,
@@ -199,6 +198,8 @@ export const experimentFor = (
       actorLearningRate: config.actorLearningRate,
       criticLearningRate: config.criticLearningRate,
       gamma: config.gamma,
+      // DDPG + prioritized replay on the latent (Kendall et al.): the PER defaults (α 0.6, β₀ 0.4 → 1, ε 1e-6)
+      sampler: row === 'vae' ? { prioritized: { betaSteps: steps } } : 'uniform',
     },
     ...(row === 'pixels' ? { networks: pixelArchitecture(config) } : {}),
   }

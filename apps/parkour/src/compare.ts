@@ -141,8 +141,6 @@ export const experimentConfigFor = (config: ParkourConfig, architecture: Archite
   batchSize: config.batchSize,
   bufferSize: config.bufferSize,
   replayRatio: config.replayRatio,
-  nStep: 5,
-  sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: config.steps, epsilon: 1e-6 } },
   explorationNoise: config.explorationNoise,
   evalEpisodes: config.evalEpisodes,
   agent: {
@@ -151,6 +149,8 @@ export const experimentConfigFor = (config: ParkourConfig, architecture: Archite
     criticLearningRate: config.learningRate,
     vMin: config.vMin,
     vMax: config.vMax,
+    // D4PG's defaults give 5-step returns and prioritized replay (α 0.6, β₀ 0.4, ε 1e-6); β reaches 1 at the last step
+    sampler: { prioritized: { betaSteps: config.steps } },
   },
   networks:
     architecture === 'parkour'

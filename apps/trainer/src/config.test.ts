@@ -44,8 +44,24 @@ describe('decodeTrainerConfig', () => {
       policyDelay: 2,
       targetNoise: 0.2,
       targetNoiseClip: 0.5,
+      nStep: 1,
+      sampler: 'uniform',
     })
     expect(config).not.toHaveProperty('runName')
+  })
+
+  it("--algo d4pg is the paper's composition: 5-step prioritized replay, the support left to fit to the env", () => {
+    const config = decodeTrainerConfig(parseArgs(['--algo', 'd4pg']))
+    expect(config.agent).toMatchObject({
+      nStep: 5,
+      sampler: { prioritized: { alpha: 0.6, beta0: 0.4, epsilon: 1e-6 } },
+      atoms: 51,
+      critics: 1,
+    })
+    expect(config.agent.vMin).toBeUndefined()
+    const flags = decodeTrainerConfig(parseArgs(['--algo', 'd4pg', '--n-step', '3', '--sampler', 'uniform']))
+    expect([flags.agent.nStep, flags.agent.sampler]).toEqual([3, 'uniform'])
+    expect(decodeTrainerConfig(parseArgs(['--algo', 'td3', '--n-step', '3'])).agent.nStep).toBe(3)
   })
 
   it("--preset cleanrl gives CleanRL's defaults: 1M steps, 25k warm-up, batch 256, 256-256, 1M replay", () => {
@@ -96,7 +112,7 @@ describe('decodeTrainerConfig', () => {
       true,
     )
     expect(issues).toContain('logEvery: expected seconds like "2s" or a whole number of steps > 0, got "fast"')
-    expect(issues.some((l) => l.startsWith('algo: expected one of td3, ddpg'))).toBe(true)
+    expect(issues.some((l) => l.startsWith('algo: expected one of ddpg, td3, d4pg'))).toBe(true)
     expect(issuesOf({ tau: 1.5 })).toEqual(['tau: expected a number in (0, 1], got 1.5'])
     expect(issuesOf({ runName: '../elsewhere' })[0]).toMatch(/^runName: expected a folder name/)
   })

@@ -6,16 +6,8 @@
  *
  * @module config
  */
-import * as agents from '@polyak/agents'
-import {
-  ConfigError,
-  decodeOrThrow,
-  PositiveNumber,
-  type StrictObjectC,
-  strictObject,
-  type WithDefaultsC,
-  withDefaults,
-} from '@polyak/core'
+import { type AgentName, agents } from '@polyak/agents'
+import { ConfigError, decodeOrThrow, optional, PositiveNumber, strictObject, withDefaults } from '@polyak/core'
 import { ExperimentConfigCodec } from '@polyak/pipelines'
 import * as t from 'io-ts'
 
@@ -74,15 +66,6 @@ const RunNameCodec = new t.Type<string, string, unknown>(
   (a) => a,
 )
 
-/** A prop that may be left out; errors are the inner codec's own (one line, not a union's two). */
-const optional = <A, O>(codec: t.Type<A, O, unknown>): t.Type<A | undefined, O | undefined, unknown> =>
-  new t.Type<A | undefined, O | undefined, unknown>(
-    codec.name,
-    (u): u is A | undefined => u === undefined || codec.is(u),
-    (u, c) => (u === undefined ? t.success(undefined) : codec.validate(u, c)),
-    (a) => (a === undefined ? undefined : codec.encode(a)),
-  )
-
 /** Top-level flags that set a field of `agent` (they override the same key given inside `--agent`). */
 const AGENT_SHORTCUTS = [
   'hiddenSizes',
@@ -93,33 +76,24 @@ const AGENT_SHORTCUTS = [
   'policyDelay',
   'targetNoise',
   'targetNoiseClip',
+  'nStep',
+  'sampler',
 ] as const
 
-/** An algorithm's agent codec: a strict object with defaults, like `Td3ConfigCodec`. */
-type AgentCodec = WithDefaultsC<StrictObjectC<t.Props>>
-
 /**
- * The algorithms `runExperiment` knows (the keys of its `algo` codec).
+ * The algorithms the trainer offers: the names of `@polyak/agents`' `agents` record.
  *
  * @example
  * ```ts
- * ALGOS // ['td3', 'ddpg', …]
+ * ALGOS // ['ddpg', 'td3', 'd4pg']
  * ```
  */
-export const ALGOS: readonly string[] = Object.keys(
-  (ExperimentConfigCodec.codec.props.algo as unknown as { readonly keys: Readonly<Record<string, unknown>> }).keys,
-)
+export const ALGOS: readonly AgentName[] = Object.keys(agents) as AgentName[]
 
-/**
- * The agent codec of an algorithm, by `@polyak/agents`' naming: `td3` → `Td3ConfigCodec`, `ddpg` →
- * `DdpgConfigCodec` (and so on for every algorithm `runExperiment` knows); TD3's for anything else (the `algo`
- * field reports that).
- */
-const agentCodecOf = (algo: unknown): AgentCodec => {
-  const name = typeof algo === 'string' ? `${algo.charAt(0).toUpperCase()}${algo.slice(1)}ConfigCodec` : ''
-  const codec = ALGOS.includes(algo as string) ? (agents as Readonly<Record<string, unknown>>)[name] : undefined
-  return (codec ?? agents.Td3ConfigCodec) as unknown as AgentCodec
-}
+const isAlgo = (algo: unknown): algo is AgentName => typeof algo === 'string' && Object.hasOwn(agents, algo)
+
+/** The agent codec of an algorithm; TD3's for anything else (the `algo` field reports that). */
+const agentCodecOf = (algo: unknown) => (isAlgo(algo) ? agents[algo] : agents.td3).config
 
 /**
  * The trainer's props for an algorithm: the experiment's, with `agent` checked by the algorithm's codec, the
@@ -127,7 +101,7 @@ const agentCodecOf = (algo: unknown): AgentCodec => {
  */
 const trainerProps = (algo: unknown) => {
   const agent = agentCodecOf(algo)
-  const agentProps = agent.codec.props
+  const agentProps: t.Props = agent.codec.props
   const shortcuts = Object.fromEntries(
     AGENT_SHORTCUTS.filter((key) => key in agentProps).map((key) => [key, optional(agentProps[key] as t.Mixed)]),
   ) as Record<(typeof AGENT_SHORTCUTS)[number], t.Type<unknown, unknown, unknown>>
