@@ -16,7 +16,8 @@ import {
 } from './actors/redis.js'
 import { redisKeys } from './actors/redisProtocol.js'
 import { disposeExperimentSnapshot } from './ExperimentSnapshot.js'
-import { type ExperimentEvent, runExperiment } from './runExperiment.js'
+import type { ExperimentEvent } from './events.js'
+import { runExperiment } from './runExperiment.js'
 import { greedyMismatches, networksFor, WALKER_PARKOUR } from './test-utils/actorNetworks.js'
 import { type RedisTestServer, redisServerBinary, startRedisServer } from './test-utils/redisServer.js'
 import { FAKE_WORKER_ENV } from './test-utils/workerTestEnvs.js'
@@ -197,7 +198,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
           paramsEverySteps: 5,
           paramsEveryMs: 10,
         },
-        agent: { vMin: -150, vMax: 150, atoms: 21 },
+        agent: { vMin: -150, vMax: 150, atoms: 21, nStep: 1 },
         steps: 300,
         seed: 4,
         warmupSteps: 40,
@@ -236,28 +237,39 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
     let learnerStep = 0
     const incarnations = async (actor: number) => Number((await admin.get(keys.incarnation(actor))) ?? 0)
     /**
-     * Makes the restart happen before the run can finish, whatever the machine's load: actor 0 acts alone (actor 1
-     * is stopped as soon as it has taken its incarnation) until the learner has made 20 steps; then actor 0 is
-     * SIGKILLed, and actor 1 continues only once the killed slot's second incarnation has started. Until then no
-     * steps can arrive beyond what actor 0 sent before it died (at most its back-pressure window, far fewer than the
-     * run needs).
+     * Makes the restart happen before the run can finish, whatever the machine's load. Each actor is stopped
+     * (SIGSTOP) as soon as it has taken its incarnation, until both have: so neither can deliver the whole run while
+     * the other is still starting. Then actor 0 acts alone until the learner has made 20 steps, and is SIGKILLed;
+     * actor 1 continues only once the killed slot's second incarnation has started. Until then no steps can arrive
+     * beyond what actor 0 sent before it died (at most its back-pressure window, far fewer than the run needs).
      */
     const choreography = async () => {
-      const first = await until('actor 0 to take its incarnation', async () =>
-        (await incarnations(0)) === 1 ? actorPid(prefix, 0) : undefined,
-      )
-      const second = await until('actor 1 to take its incarnation', async () =>
-        (await incarnations(1)) === 1 ? actorPid(prefix, 1) : undefined,
-      )
-      process.kill(second, 'SIGSTOP')
+      const paused = new Set<number>()
+      const pause = (pid: number) => {
+        process.kill(pid, 'SIGSTOP')
+        paused.add(pid)
+      }
+      const resume = (pid: number) => {
+        paused.delete(pid)
+        process.kill(pid, 'SIGCONT')
+      }
       try {
+        const first = await until('actor 0 to take its incarnation', async () =>
+          (await incarnations(0)) === 1 ? actorPid(prefix, 0) : undefined,
+        )
+        pause(first)
+        const second = await until('actor 1 to take its incarnation', async () =>
+          (await incarnations(1)) === 1 ? actorPid(prefix, 1) : undefined,
+        )
+        pause(second)
+        resume(first)
         await until('20 learner steps', () => (learnerStep >= 20 ? true : undefined))
         process.kill(first, 'SIGKILL')
         await until('the killed actor to be restarted', async () => ((await incarnations(0)) === 2 ? true : undefined))
+        return first
       } finally {
-        process.kill(second, 'SIGCONT')
+        for (const pid of paused) resume(pid)
       }
-      return first
     }
     const killed = choreography()
     killed.catch(() => {}) // awaited below
