@@ -17,6 +17,8 @@ import {
 import { Box, ConfigError, decodeOrThrow, type PartialInputOf, Rng } from '@polyak/core'
 import { type Env, envSpec, makeEnv } from '@polyak/envs'
 import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
+import type { RememberConfig } from '@polyak/replay'
+import type * as t from 'io-ts'
 import { type TrainConfig, TrainConfigCodec } from './config.js'
 
 /**
@@ -35,8 +37,15 @@ export interface PreparedRun {
   readonly makeEnv: () => Env
   readonly networks: Networks
   readonly learnerStep: LearnerStep
-  /** n-step returns and the sampler, `betaSteps` filled in (`replayPlan`). */
-  readonly replay: ReturnType<typeof replayPlan>
+  /**
+   * The replay: n of n-step returns with the agent's γ (`accumulateNSteps`), and the `remember` config (capacity,
+   * batch size, warm-up, replay ratio, the agent's sampler with `betaSteps` filled in by `replayPlan`, the key).
+   */
+  readonly replay: {
+    readonly nStep: number
+    readonly gamma: number
+    readonly remember: t.OutputOf<typeof RememberConfig>
+  }
   /** The exploration noise process and its σ in action units. */
   readonly noise: { readonly kind: 'gaussian' | 'ou'; readonly sigma: number; readonly process: NoiseProcess<unknown> }
   /** Independent keys of the run's random draws, all from `config.seed`. */
@@ -119,13 +128,25 @@ export const prepareRun = (agent: AnyAgent, input: PartialInputOf<typeof TrainCo
     config.noise === 'ou' ? ouProcess({ ...DDPG_OU_PARAMS, sigma }) : gaussianProcess(sigma)
   ) as NoiseProcess<unknown>
   const [init, explore, replay, learn] = Rng.split(Rng.key(config.seed), 4)
+  const plan = replayPlan(prepared.config, config)
   return {
     config,
     agent: prepared,
     makeEnv: newEnv,
     networks,
     learnerStep: prepared.learner(networks),
-    replay: replayPlan(prepared.config, config),
+    replay: {
+      nStep: plan.nStep,
+      gamma: prepared.config.gamma,
+      remember: {
+        capacity: config.bufferSize,
+        batchSize: config.batchSize,
+        warmupSteps: config.warmupSteps,
+        replayRatio: config.replayRatio,
+        sampler: plan.sampler,
+        key: replay,
+      },
+    },
     noise: { kind: config.noise, sigma, process },
     keys: { init, explore, replay, learn },
   }

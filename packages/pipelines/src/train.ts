@@ -180,18 +180,12 @@ export const train = (
           ),
           steps$.pipe(
             map((s) => (s.envIndex === undefined ? s.transition : { ...s.transition, envIndex: s.envIndex })),
-            replay.nStep > 1 ? accumulateNSteps({ n: replay.nStep, gamma: run.agent.config.gamma }) : (x) => x,
-            remember(
-              {
-                capacity: config.bufferSize,
-                batchSize: config.batchSize,
-                warmupSteps: config.warmupSteps,
-                replayRatio: config.replayRatio,
-                sampler: replay.sampler,
-                key: run.keys.replay,
-              },
-              { snapshotRequests$, priorityUpdates$: priorities$, ...(resume && { initial: resume.replay }) },
-            ),
+            replay.nStep > 1 ? accumulateNSteps({ n: replay.nStep, gamma: replay.gamma }) : (x) => x,
+            remember(replay.remember, {
+              snapshotRequests$,
+              priorityUpdates$: priorities$,
+              ...(resume && { initial: resume.replay }),
+            }),
             learn({
               step: run.learnerStep,
               initial: () =>
