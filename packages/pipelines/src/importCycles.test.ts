@@ -123,4 +123,24 @@ describe('import cycles', () => {
     expect(graph.size).toBeGreaterThan(1)
     expect(findCycle(graph)?.join(' → ')).toBeUndefined()
   })
+
+  it('the actor transport: ioredis only in the Redis modules, and from outside actors/ only the acting operators', () => {
+    const src = path.join(packagesDir, 'pipelines', 'src')
+    const importers = tsFiles(src)
+      .filter((file) => !file.endsWith('.test.ts') && !file.includes(`${path.sep}test-utils${path.sep}`))
+      .filter((file) => specifiers(readFileSync(file, 'utf8')).includes('ioredis'))
+      .map((file) => path.relative(src, file))
+    expect(importers).toEqual(['actors/redisProtocol.ts'])
+    const actors = path.join(src, 'actors')
+    const outside = new Set(
+      tsFiles(actors).flatMap((file) =>
+        specifiers(readFileSync(file, 'utf8'))
+          .filter((s) => s.startsWith('.'))
+          .flatMap((s) => resolveRelative(file, s) ?? [])
+          .filter((target) => !target.startsWith(`${actors}${path.sep}`))
+          .map((target) => path.relative(src, target)),
+      ),
+    )
+    expect([...outside].sort()).toEqual(['EnvStep.ts', 'explore.ts', 'rollout.ts'])
+  })
 })
