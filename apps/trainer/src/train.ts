@@ -255,6 +255,7 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
     const started = performance.now()
     let step = startStep
     let lastCritic: number | undefined
+    let lastClipped: number | undefined // a categorical critic's target mass clipped onto the support's ends
     let lastProgress = { time: started, step: startStep }
     let lastCheckpoint = options.resume?.t
     let lastEvaluation: { t: number; meanReturn: number; returns: readonly number[] } | undefined
@@ -268,6 +269,7 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       log(
         `step ${String(step).padStart(width)}/${config.steps} | ${sps.toFixed(0).padStart(4)} steps/s | ` +
           `return(${RETURN_WINDOW}) ${fixed(mean, 1).padStart(8)} | critic loss ${fixed(lastCritic, 3)} | ` +
+          (lastClipped === undefined ? '' : `clipped mass ${(100 * lastClipped).toFixed(1)}% | `) +
           `${formatDuration((now - started) / 1000)} elapsed${Number.isFinite(eta) ? `, ETA ${formatDuration(eta)}` : ''}`,
       )
       metrics.write({ step, 'charts/sps': sps })
@@ -299,6 +301,7 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       } else if (event.type === 'update') {
         step = Math.max(step, event.t + 1)
         lastCritic = event.metrics['losses/critic']
+        lastClipped = event.metrics['values/clipped_mass']
         const loss = lastCritic
         if (
           diverged === undefined &&
