@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { makeNetworks } from '@polyak/agents'
-import { initMlp, Rng, setBackend, tidy } from '@polyak/core'
+import { Rng, setBackend, tidy } from '@polyak/core'
 import { makeEnv } from '@polyak/envs'
 import { gaussianProcess } from '@polyak/noise'
 import * as tf from '@tensorflow/tfjs'
@@ -23,7 +23,7 @@ const runSteps = Number(process.env.BENCH_RUN_STEPS ?? 3_000)
 const WARM = 2_000
 const network = { observationSize: 3, actionSize: 1, low: [-2], high: [2], hiddenSizes: [8] }
 const networks = makeNetworks(network)
-const params = initMlp(networks.actorSpec, Rng.key(0))
+const params = networks.initActor(Rng.key(0))
 
 const inline = async (): Promise<number> => {
   const policy = (observation: Float32Array) =>

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { makeNetworks } from '@polyak/agents'
-import { initMlp, Rng } from '@polyak/core'
+import { Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { Redis } from 'ioredis'
 import { filter, lastValueFrom, type Subscription, take, takeWhile, tap, toArray } from 'rxjs'
@@ -95,7 +95,7 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
   })
 
   it('2 actor processes deliver their transitions (distinct seeds) and act with the versions the learner publishes', async () => {
-    const params = initMlp(makeNetworks(spec).actorSpec, Rng.key(0))
+    const params = makeNetworks(spec).initActor(Rng.key(0))
     let version = 0
     const seen = [0, 0]
     const events: RedisActorEvent[] = []

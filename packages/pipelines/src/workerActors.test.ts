@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { makeNetworks } from '@polyak/agents'
-import { initMlp, Rng } from '@polyak/core'
+import { Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { filter, firstValueFrom, lastValueFrom, take, takeWhile, tap, toArray } from 'rxjs'
 import { describe, expect, it } from 'vitest'
@@ -42,7 +42,7 @@ const threadsBackTo = async (count: number): Promise<number> => {
 describe('workerActors', () => {
   it('K=2 actors step their own envs with distinct seeds and act with the versions the learner publishes', async () => {
     const actor = makeNetworks(spec)
-    const params = initMlp(actor.actorSpec, Rng.key(0))
+    const params = actor.initActor(Rng.key(0))
     const live = liveActors()
     let version = 0
     const latestParams = (): VersionedParams => ({ version, params })
