@@ -60,7 +60,7 @@ describe('parkour comparison (smoke, BipedalWalker-v3, seed 1)', () => {
   }, 120_000)
 
   it('rejects a terrain range that does not fit the observation before running, and accepts parkour with worker actors', () => {
-    const config = { algo: 'd4pg', env: 'BipedalWalker-v3', steps: 10 } as const
+    const config = { algo: 'd4pg', env: 'BipedalWalker-v3', steps: 10, agent: { vMin: -150, vMax: 150 } } as const
     expect(() => runExperiment({ ...config, networks: { kind: 'parkour', terrain: [14, 30] } })).toThrow(
       /networks\.terrain: .*<= 24 \(the observation size of BipedalWalker-v3\)/,
     )
@@ -70,7 +70,6 @@ describe('parkour comparison (smoke, BipedalWalker-v3, seed 1)', () => {
     expect(() =>
       runExperiment({
         ...config,
-        agent: { vMin: -150, vMax: 150 },
         networks: { kind: 'parkour', terrain: [14, 24] },
         actors: { kind: 'workers' },
       }),
