@@ -202,6 +202,24 @@ describe('main: a run', () => {
     expect(b.filter((r) => r.event === 'resume')).toEqual([{ step: 200, event: 'resume', backend: 'wasm', steps: 600 }])
   })
 
+  it('a resumed run evaluates at the same steps as the uninterrupted one (absolute schedules)', async () => {
+    const scheduled = [...TINY, '--eval-every', '300', '--checkpoint-every', '200']
+    const whole = tempDir()
+    expect((await run([...scheduled, '--steps', '800', '--out-dir', whole])).code).toBe(0)
+    const cut = tempDir() // stopped at 500: its last checkpoint is at 400
+    expect((await run([...scheduled, '--steps', '500', '--out-dir', cut])).code).toBe(0)
+    const resumed = await run(['--resume', runDirIn(cut), '--steps', '800'])
+    expect(resumed.code).toBe(0)
+    const evaluations = (dir: string) =>
+      readMetrics(path.join(runDirIn(dir), 'metrics.jsonl'))
+        .filter((r) => 'eval/mean_return' in r)
+        .map((r) => JSON.stringify(r))
+    // episodes end every 200 steps: the first ends at or after 300 and 600, then the final one; a schedule restarted
+    // at the resume point (400) would skip 600 and wait for 700
+    expect(evaluations(whole).map((r) => JSON.parse(r).step)).toEqual([400, 600, 800])
+    expect(evaluations(cut)).toEqual(evaluations(whole))
+  })
+
   it('an interruption (Ctrl-C) stops the run, frees everything, keeps the checkpoint and says how to resume', async () => {
     const outDir = tempDir()
     const before = tf.memory().numTensors
