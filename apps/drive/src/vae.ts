@@ -1,26 +1,23 @@
 /**
- * The VAE of the VAE row, on `@polyak/core`'s convolutional VAE: trained on the random-policy frames, then frozen as
- * the image encoder of the latent env, and drawn as original/reconstruction pairs.
+ * The VAE of the VAE row, on the convolutional VAE of `vaeModel.ts`: trained on the random-policy frames, then frozen
+ * as the image encoder of the latent env, and drawn as original/reconstruction pairs.
  *
  * @module vae
  */
-import {
-  decodeOrThrow,
-  disposeAdam,
-  disposeVaeTrainState,
-  encodeMean,
-  initVaeTrainState,
-  type Params,
-  Rng,
-  reconstructVae,
-  type VaeConfig,
-  VaeConfigCodec,
-  vaeTrainStep,
-} from '@polyak/core'
+import { decodeOrThrow, disposeAdam, type Params, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import type { FrameSet } from './frames.js'
 import type { ImageEncoder } from './latentEnv.js'
 import { type ByteImage, imageGrid, toBytes, upscale } from './png.js'
+import {
+  disposeVaeTrainState,
+  encodeMean,
+  initVaeTrainState,
+  reconstructVae,
+  type VaeConfig,
+  VaeConfigCodec,
+  vaeTrainStep,
+} from './vaeModel.js'
 
 /**
  * The loss of one VAE step, per image: `total` = `reconstruction` + β · `kl`.
@@ -125,7 +122,7 @@ export const trainVae = (
   )
   const [initKey, batchKey, noiseKey] = Rng.split(options.key, 3)
   const update = vaeTrainStep(config)
-  let state = initVaeTrainState(initKey, config)
+  let state = initVaeTrainState(config)(initKey)
   const losses: VaeLoss[] = []
   const started = Date.now()
   let lastLine = started
@@ -178,16 +175,13 @@ export const disposeTrainedVae = (trained: TrainedVae): void => tf.dispose(Objec
 export const vaeImageEncoder = (trained: TrainedVae): ImageEncoder => {
   const { params, config } = trained
   const imageSize = config.imageHeight * config.imageWidth * config.channels
+  const encode = encodeMean(config)
   return {
     imageSize,
     latentSize: config.latentSize,
     encode: (images, count) =>
       tf.tidy(() =>
-        encodeMean(
-          params,
-          config,
-          tf.tensor4d(images, [count, config.imageHeight, config.imageWidth, config.channels]),
-        ).dataSync(),
+        encode(params, tf.tensor4d(images, [count, config.imageHeight, config.imageWidth, config.channels])).dataSync(),
       ) as Float32Array,
   }
 }
@@ -202,7 +196,7 @@ export const vaeImageEncoder = (trained: TrainedVae): ImageEncoder => {
  */
 export const reconstruct = (trained: TrainedVae, frames: FrameSet, indices: ArrayLike<number>): Float32Array => {
   const { params, config } = trained
-  return tf.tidy(() => reconstructVae(params, config, frameBatch(frames, indices)).dataSync()) as Float32Array
+  return tf.tidy(() => reconstructVae(config)(params, frameBatch(frames, indices)).dataSync()) as Float32Array
 }
 
 /**

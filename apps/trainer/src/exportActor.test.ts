@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { makeNetworks } from '@polyak/agents'
-import { fileSystemIO, initMlp, Rng } from '@polyak/core'
+import { initMlp, makeNetworks } from '@polyak/agents'
+import { fileSystemIO, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { actorModel, exportActor } from './exportActor.js'
@@ -17,7 +17,7 @@ describe('exportActor', () => {
       high: [2, 1],
       hiddenSizes: [16, 8],
     })
-    const actor = initMlp(networks.actorSpec, Rng.key(3))
+    const actor = initMlp(networks.actorSpec)(Rng.key(3))
     const before = tf.memory().numTensors
     const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'polyak-actor-')), 'actor')
     await exportActor(dir, actor, networks.spec, { env: 'Test-v0' })
@@ -41,7 +41,7 @@ describe('exportActor', () => {
 
   it('refuses parameters that do not fit the spec', () => {
     const networks = makeNetworks({ observationSize: 3, actionSize: 1, low: [-1], high: [1], hiddenSizes: [8] })
-    const actor = initMlp(networks.actorSpec, Rng.key(0))
+    const actor = initMlp(networks.actorSpec)(Rng.key(0))
     expect(() => actorModel(actor, { ...networks.spec, hiddenSizes: [16] })).toThrow(/no 3×16 layer l0/)
     tf.dispose(Object.values(actor))
   })

@@ -2,22 +2,22 @@
  * MLP training-step throughput: forward + backward + Adam for a critic-sized 256-256 ReLU network
  * (input 23 = HalfCheetah observation 17 + action 6, output 1), batch 256, on every backend that loads.
  * Each backend runs two variants side by side in this process:
- *   - `polyak`: `applyMlp` (dense layers with the hand-written, transpose-free gradient),
- *   - `tfjs-ops`: the same network from plain tfjs ops with tfjs' own gradients (the baseline).
+ *   - `polyak`: layers of core's `dense` op (the hand-written, transpose-free gradient), as `applyMlp` of
+ *     `@polyak/agents` stacks them,
+ *   - `tfjs-ops`: the same network from plain tfjs ops with tfjs' own gradients (`denseReference`, the baseline).
+ * The network is a local three-layer stack so that core's benchmark needs only core's ops (docs/adr/0012).
  * Prints JSON and writes it to bench-results/core-mlp.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import {
   adamUpdate,
-  applyMlp,
   BACKENDS,
+  dense,
   denseReference,
   disposeAdam,
   disposeParams,
   initAdam,
-  initMlp,
-  type MlpSpec,
   type Params,
   Rng,
   setBackend,
@@ -26,14 +26,43 @@ import {
 } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 
-const spec: MlpSpec = { inputSize: 23, hiddenSizes: [256, 256], outputSize: 1 }
+const sizes = [23, 256, 256, 1] as const
+const spec = { inputSize: sizes[0] }
 const batchSize = 256
 const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)
 
-const variants = { polyak: applyMlp(spec), 'tfjs-ops': applyMlp(spec, denseReference) } as const
+/** `l<i>/kernel` and `l<i>/bias` drawn from U(±1/√fan_in), as `initMlp`'s default. */
+const initParams = (key: Rng.Key): Params => {
+  const keys = Rng.split(key, 2 * (sizes.length - 1))
+  const params: Record<string, tf.Tensor> = {}
+  for (let i = 0; i < sizes.length - 1; i++) {
+    const [fanIn, fanOut] = [sizes[i] as number, sizes[i + 1] as number]
+    const bound = 1 / Math.sqrt(fanIn)
+    params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(keys[2 * i] as Rng.Key, fanIn * fanOut, -bound, bound), [
+      fanIn,
+      fanOut,
+    ])
+    params[`l${i}/bias`] = tf.tensor1d(Rng.uniformF32(keys[2 * i + 1] as Rng.Key, fanOut, -bound, bound))
+  }
+  return params
+}
+
+/** ReLU hidden layers and a linear output, every layer `layer`. */
+const mlp =
+  (layer: typeof dense) =>
+  (params: Params, input: tf.Tensor2D): tf.Tensor2D => {
+    let x = input
+    for (let i = 0; i < sizes.length - 1; i++) {
+      const activation = i === sizes.length - 2 ? 'linear' : 'relu'
+      x = layer(x, params[`l${i}/kernel`] as tf.Tensor2D, params[`l${i}/bias`] as tf.Tensor1D, activation)
+    }
+    return x
+  }
+
+const variants = { polyak: mlp(dense), 'tfjs-ops': mlp(denseReference) } as const
 
 const measure = (forward: (params: Params, x: tf.Tensor2D) => tf.Tensor2D) => {
-  let params = initMlp(spec, Rng.key(0))
+  let params = initParams(Rng.key(0))
   let state = initAdam(params)
   const adam = adamUpdate({ learningRate: 3e-4 })
   const x = tf.tensor2d(Rng.uniformF32(Rng.key(1), batchSize * spec.inputSize, -1, 1), [batchSize, spec.inputSize])

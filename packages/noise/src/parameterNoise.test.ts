@@ -1,13 +1,50 @@
-import { applyMlp, initMlp, type MlpSpec, Rng } from '@polyak/core'
+import { type Activation, dense, type Params, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { actionDistance, adaptStddev, perturbParams } from './parameterNoise.js'
 
-const spec: MlpSpec = { inputSize: 3, hiddenSizes: [16], outputSize: 2, outputActivation: 'tanh' }
+/**
+ * A small MLP on core's `dense` op, drawn as `initMlp` of `@polyak/agents` draws it (`l<i>/kernel`, `l<i>/bias`,
+ * U(±1/√fan_in), layer i from child key i): noise cannot import the networks of agents, which depends on noise.
+ */
+interface Spec {
+  readonly sizes: readonly number[]
+  readonly outputActivation?: Activation
+}
+
+const initMlp =
+  (spec: Spec) =>
+  (key: Rng.Key): Params => {
+    const layers = spec.sizes.length - 1
+    const keys = Rng.split(key, layers)
+    const params: Record<string, tf.Tensor> = {}
+    for (let i = 0; i < layers; i++) {
+      const [fanIn, fanOut] = [spec.sizes[i] as number, spec.sizes[i + 1] as number]
+      const bound = 1 / Math.sqrt(fanIn)
+      const [kernelKey, biasKey] = Rng.split(keys[i] as Rng.Key, 2)
+      params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(kernelKey, fanIn * fanOut, -bound, bound), [fanIn, fanOut])
+      params[`l${i}/bias`] = tf.tensor1d(Rng.uniformF32(biasKey, fanOut, -bound, bound))
+    }
+    return params
+  }
+
+const applyMlp =
+  (spec: Spec) =>
+  (params: Params, input: tf.Tensor2D): tf.Tensor2D => {
+    const layers = spec.sizes.length - 1
+    let x = input
+    for (let i = 0; i < layers; i++) {
+      const activation = i === layers - 1 ? (spec.outputActivation ?? 'linear') : 'relu'
+      x = dense(x, params[`l${i}/kernel`] as tf.Tensor2D, params[`l${i}/bias`] as tf.Tensor1D, activation)
+    }
+    return x
+  }
+
+const spec: Spec = { sizes: [3, 16, 2], outputActivation: 'tanh' }
 
 describe('perturbParams', () => {
   it('adds N(0, σ²) to every tensor, keeps names and shapes, is pure and leaks nothing', () => {
-    const params = initMlp({ inputSize: 50, hiddenSizes: [100], outputSize: 20 }, Rng.key(0))
+    const params = initMlp({ sizes: [50, 100, 20] })(Rng.key(0))
     const before = tf.memory().numTensors
     const a = perturbParams(Rng.key(1), params, 0.05)
     expect(tf.memory().numTensors).toBe(before + Object.keys(params).length)
@@ -35,7 +72,7 @@ describe('perturbParams', () => {
   })
 
   it('does not depend on the key order of the record, and σ = 0 copies the values', () => {
-    const params = initMlp(spec, Rng.key(2))
+    const params = initMlp(spec)(Rng.key(2))
     const reversed = Object.fromEntries(Object.entries(params).reverse())
     const a = perturbParams(Rng.key(3), params, 0.1)
     const b = perturbParams(Rng.key(3), reversed, 0.1)
@@ -82,7 +119,7 @@ describe('adaptStddev', () => {
   })
 
   it('drives the measured action distance of a perturbed MLP towards δ (Plappert et al. 2018)', () => {
-    const params = initMlp(spec, Rng.key(4))
+    const params = initMlp(spec)(Rng.key(4))
     const actor = applyMlp(spec)
     const observations = tf.tensor2d(Rng.uniformF32(Rng.key(5), 64 * 3, -1, 1), [64, 3])
     const clean = tf.tidy(() => actor(params, observations))

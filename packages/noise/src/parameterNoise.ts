@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs'
  *
  * @example
  * ```ts
- * import { Rng, initMlp } from '@polyak/core'
+ * import { Rng } from '@polyak/core'
  *
  * const perturbed = perturbParams(Rng.key(3), actorParams, 0.1)
  * ```

@@ -2,27 +2,11 @@
  * Multi-layer perceptrons as data: a spec, a pure initialiser that returns a parameter record, and a pure forward
  * function. Layer `i` owns `l<i>/kernel` ([in, out]) and `l<i>/bias` ([out]).
  *
- * @module Mlp
+ * @module mlp
  */
+import { type Activation, dense, type Params, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
-import { type Activation, dense } from './dense.js'
-import type { Params } from './Params.js'
-import * as Rng from './Rng.js'
-
-/**
- * How a layer's weights are drawn.
- * - `fanIn`: U(±1/√fan_in) for kernel and bias: the DDPG paper's hidden-layer scheme, and PyTorch's `nn.Linear`
- *   default (so CleanRL's networks start from the same distribution).
- * - `glorot`: U(±√(6/(fan_in + fan_out))) kernel, zero bias (Keras' default).
- * - `{ uniform: c }`: U(±c) for kernel and bias; the DDPG paper uses `{ uniform: 3e-3 }` for the final layers.
- *
- * @example
- * ```ts
- * const init: Init = 'glorot'
- * const params = initMlp({ inputSize: 3, hiddenSizes: [64], outputSize: 1, init }, Rng.key(0)) // zero biases
- * ```
- */
-export type Init = 'fanIn' | 'glorot' | { readonly uniform: number }
+import { type Init, initBounds } from './init.js'
 
 /**
  * The shape of an MLP.
@@ -30,7 +14,7 @@ export type Init = 'fanIn' | 'glorot' | { readonly uniform: number }
  * @example
  * ```ts
  * const critic: MlpSpec = { inputSize: 3 + 1, hiddenSizes: [256, 256], outputSize: 1 }
- * const params = initMlp(critic, Rng.key(1))
+ * const params = initMlp(critic)(Rng.key(1))
  * const q = applyMlp(critic)(params, tf.zeros([32, 4])) // [32, 1]
  * ```
  */
@@ -72,12 +56,6 @@ export const DDPG_FINAL_INIT: Init = { uniform: 3e-3 }
  */
 export const layerSizes = (spec: MlpSpec): readonly number[] => [spec.inputSize, ...spec.hiddenSizes, spec.outputSize]
 
-const initBounds = (init: Init, fanIn: number, fanOut: number): { kernel: number; bias: number } => {
-  if (init === 'fanIn') return { kernel: 1 / Math.sqrt(fanIn), bias: 1 / Math.sqrt(fanIn) }
-  if (init === 'glorot') return { kernel: Math.sqrt(6 / (fanIn + fanOut)), bias: 0 }
-  return { kernel: init.uniform, bias: init.uniform }
-}
-
 const validate = (spec: MlpSpec): void => {
   for (const [i, size] of layerSizes(spec).entries()) {
     if (!Number.isInteger(size) || size <= 0)
@@ -90,33 +68,36 @@ const validate = (spec: MlpSpec): void => {
  *
  * @example
  * ```ts
- * import { Rng, initMlp, DDPG_FINAL_INIT } from '@polyak/core'
+ * import { DDPG_FINAL_INIT, initMlp } from '@polyak/agents'
+ * import { Rng } from '@polyak/core'
  *
  * const spec = { inputSize: 3, hiddenSizes: [256, 256], outputSize: 1, finalInit: DDPG_FINAL_INIT }
- * const params = initMlp(spec, Rng.key(0)) // { 'l0/kernel': [3, 256], 'l0/bias': [256], … }
+ * const params = initMlp(spec)(Rng.key(0)) // { 'l0/kernel': [3, 256], 'l0/bias': [256], … }
  * ```
  */
-export const initMlp = (spec: MlpSpec, key: Rng.Key): Params => {
-  validate(spec)
-  const sizes = layerSizes(spec)
-  const layers = sizes.length - 1
-  const keys = Rng.split(key, layers)
-  const params: Record<string, tf.Tensor> = {}
-  for (let i = 0; i < layers; i++) {
-    const fanIn = sizes[i] as number
-    const fanOut = sizes[i + 1] as number
-    const init = i === layers - 1 ? (spec.finalInit ?? spec.init ?? 'fanIn') : (spec.init ?? 'fanIn')
-    const bound = initBounds(init, fanIn, fanOut)
-    const [kernelKey, biasKey] = Rng.split(keys[i] as Rng.Key, 2)
-    params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(kernelKey, fanIn * fanOut, -bound.kernel, bound.kernel), [
-      fanIn,
-      fanOut,
-    ])
-    params[`l${i}/bias`] =
-      bound.bias === 0 ? tf.zeros([fanOut]) : tf.tensor1d(Rng.uniformF32(biasKey, fanOut, -bound.bias, bound.bias))
+export const initMlp =
+  (spec: MlpSpec) =>
+  (key: Rng.Key): Params => {
+    validate(spec)
+    const sizes = layerSizes(spec)
+    const layers = sizes.length - 1
+    const keys = Rng.split(key, layers)
+    const params: Record<string, tf.Tensor> = {}
+    for (let i = 0; i < layers; i++) {
+      const fanIn = sizes[i] as number
+      const fanOut = sizes[i + 1] as number
+      const init = i === layers - 1 ? (spec.finalInit ?? spec.init ?? 'fanIn') : (spec.init ?? 'fanIn')
+      const bound = initBounds(init, fanIn, fanOut)
+      const [kernelKey, biasKey] = Rng.split(keys[i] as Rng.Key, 2)
+      params[`l${i}/kernel`] = tf.tensor2d(Rng.uniformF32(kernelKey, fanIn * fanOut, -bound.kernel, bound.kernel), [
+        fanIn,
+        fanOut,
+      ])
+      params[`l${i}/bias`] =
+        bound.bias === 0 ? tf.zeros([fanOut]) : tf.tensor1d(Rng.uniformF32(biasKey, fanOut, -bound.bias, bound.bias))
+    }
+    return params
   }
-  return params
-}
 
 /**
  * A fully connected layer `activation(x·W + b)`: {@link dense} or {@link denseReference}.

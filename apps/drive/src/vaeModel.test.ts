@@ -1,13 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { ConfigError, decodeOrThrow, disposeParams, loadCheckpoint, Rng, saveCheckpoint } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js'
-import { ConfigError, decodeOrThrow } from './codecs.js'
-import { disposeParams } from './Params.js'
-import * as Rng from './Rng.js'
 import {
   decodeVae,
   disposeVaeTrainState,
@@ -23,7 +20,7 @@ import {
   vaeLoss,
   vaeParamShapes,
   vaeTrainStep,
-} from './Vae.js'
+} from './vaeModel.js'
 
 /** Small images keep the tests fast: 32 × 32 grey, three layers (32 → 16 → 8 → 4), an 8-value latent. */
 const config: VaeConfig = decodeOrThrow(VaeConfigCodec, {
@@ -95,7 +92,7 @@ describe('VaeConfigCodec', () => {
 
 describe('VAE networks', () => {
   it('has the parameters vaeParamShapes lists, encodes to [N, latent] and decodes to images in (0, 1)', () => {
-    const params = initVae(Rng.key(0), config)
+    const params = initVae(config)(Rng.key(0))
     const shapes = Object.fromEntries(Object.entries(params).map(([name, t]) => [name, t.shape]))
     expect(shapes).toEqual(vaeParamShapes(config))
     expect(shapes['encoder/c2/kernel']).toEqual([4, 4, 16, 16])
@@ -105,20 +102,20 @@ describe('VAE networks', () => {
     expect(shapes['decoder/t2/kernel']).toEqual([4, 4, 1, 8]) // 16 → 32, to one channel
     const images = rectangles(Rng.key(1), 3)
     tf.tidy(() => {
-      const { mean, logVar } = encodeVae(params, config, images)
+      const { mean, logVar } = encodeVae(config)(params, images)
       expect(mean.shape).toEqual([3, 8])
       expect(logVar.shape).toEqual([3, 8])
-      expect(encodeMean(params, config, images).dataSync()).toEqual(mean.dataSync())
-      const decoded = decodeVae(params, config, mean)
+      expect(encodeMean(config)(params, images).dataSync()).toEqual(mean.dataSync())
+      const decoded = decodeVae(config)(params, mean)
       expect(decoded.shape).toEqual([3, 32, 32, 1])
       const values = Array.from(decoded.dataSync())
       expect(Math.min(...values)).toBeGreaterThan(0)
       expect(Math.max(...values)).toBeLessThan(1)
-      expect(reconstructVae(params, config, images).dataSync()).toEqual(decoded.dataSync())
-      expect(() => decodeVae(params, config, tf.zeros([1, 4]) as tf.Tensor2D)).toThrow(/expected latents \[N, 8\]/)
+      expect(reconstructVae(config)(params, images).dataSync()).toEqual(decoded.dataSync())
+      expect(() => decodeVae(config)(params, tf.zeros([1, 4]) as tf.Tensor2D)).toThrow(/expected latents \[N, 8\]/)
     })
-    const again = initVae(Rng.key(0), config)
-    const other = initVae(Rng.key(1), config)
+    const again = initVae(config)(Rng.key(0))
+    const other = initVae(config)(Rng.key(1))
     for (const [name, t] of Object.entries(params)) {
       expect(t.dataSync(), name).toEqual((again[name] as tf.Tensor).dataSync())
       if (!name.endsWith('bias') || t.size > 1) expect(t.dataSync()).not.toEqual((other[name] as tf.Tensor).dataSync())
@@ -130,7 +127,7 @@ describe('VAE networks', () => {
   it('round-trips through saveCheckpoint/loadCheckpoint, shapes checked against vaeParamShapes', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'polyak-vae-'))
     dirs.push(dir)
-    const params = initVae(Rng.key(2), config)
+    const params = initVae(config)(Rng.key(2))
     await saveCheckpoint(dir, { step: 7, tensors: params, metadata: { vae: VaeConfigCodec.encode(config) } })
     const loaded = await loadCheckpoint(dir, { like: vaeParamShapes(config) })
     expect(loaded.step).toBe(7)
@@ -141,8 +138,8 @@ describe('VAE networks', () => {
     }
     const images = rectangles(Rng.key(3), 2)
     tf.tidy(() => {
-      expect(encodeMean(loaded.tensors, config, images).dataSync()).toEqual(
-        encodeMean(params, config, images).dataSync(),
+      expect(encodeMean(config)(loaded.tensors, images).dataSync()).toEqual(
+        encodeMean(config)(params, images).dataSync(),
       )
     })
     const wider = decodeOrThrow(VaeConfigCodec, { ...VaeConfigCodec.encode(config), latentSize: 9 })
@@ -212,23 +209,23 @@ describe('VAE loss', () => {
   })
 
   it('total = reconstruction + beta · kl, kl is the encoder’s closed form, and the loss is a pure function of the key', () => {
-    const params = initVae(Rng.key(7), config)
+    const params = initVae(config)(Rng.key(7))
     const images = rectangles(Rng.key(8), 4)
     const beta4 = { ...config, beta: 4 } as VaeConfig
     tf.tidy(() => {
-      const loss = vaeLoss(params, beta4, images, Rng.key(9))
+      const loss = vaeLoss(beta4)(params, images, Rng.key(9))
       const [total, reconstruction, kl] = [loss.total, loss.reconstruction, loss.kl].map(
         (x) => x.dataSync()[0] as number,
       )
       expect(total).toBeCloseTo((reconstruction as number) + 4 * (kl as number), 2)
-      const { mean, logVar } = encodeVae(params, config, images)
+      const { mean, logVar } = encodeVae(config)(params, images)
       expect(kl).toBeCloseTo(gaussianKl(mean, logVar).dataSync()[0] as number, 5)
       // at initialisation the decoder's logits are near 0: about ln 2 per pixel
       expect((reconstruction as number) / (32 * 32)).toBeGreaterThan(0.5)
       expect((reconstruction as number) / (32 * 32)).toBeLessThan(0.9)
-      expect(vaeLoss(params, beta4, images, Rng.key(9)).total.dataSync()[0]).toBe(total)
-      expect(vaeLoss(params, beta4, images, Rng.key(10)).total.dataSync()[0]).not.toBe(total)
-      const mse = vaeLoss(params, { ...config, reconstruction: 'mse' } as VaeConfig, images, Rng.key(9))
+      expect(vaeLoss(beta4)(params, images, Rng.key(9)).total.dataSync()[0]).toBe(total)
+      expect(vaeLoss(beta4)(params, images, Rng.key(10)).total.dataSync()[0]).not.toBe(total)
+      const mse = vaeLoss({ ...config, reconstruction: 'mse' } as VaeConfig)(params, images, Rng.key(9))
       expect((mse.reconstruction.dataSync()[0] as number) / (32 * 32)).toBeLessThan(0.3)
     })
     disposeParams(params)
@@ -240,7 +237,7 @@ describe('vaeTrainStep', () => {
   it('learns: the reconstruction loss on 32 rectangles falls below half its start within 150 steps', () => {
     const images = rectangles(Rng.key(11), 32)
     const step = vaeTrainStep(config)
-    let state = initVaeTrainState(Rng.key(12), config)
+    let state = initVaeTrainState(config)(Rng.key(12))
     const history: number[] = []
     for (let i = 0; i < 150; i++) {
       const { state: next, metrics } = step(state, images, Rng.foldIn(Rng.key(13), i))
@@ -268,7 +265,7 @@ describe('vaeTrainStep', () => {
     })
     const images = tf.tidy(() => tf.sigmoid(tf.tensor4d(Rng.normalF32(Rng.key(14), 4 * 64), [4, 8, 8, 1])))
     const step = vaeTrainStep(small)
-    let state = initVaeTrainState(Rng.key(15), small)
+    let state = initVaeTrainState(small)(Rng.key(15))
     const before = tf.memory().numTensors
     for (let i = 0; i < 100; i++) {
       const { state: next } = step(state, images as tf.Tensor4D, Rng.foldIn(Rng.key(16), i))

@@ -19,25 +19,43 @@
  * `encoder/logVar/l0/…`, `decoder/l0/…` (the linear layer) and `decoder/t<j>/kernel` (`[k, k, out, in]`) and
  * `decoder/t<j>/bias`, lowest resolution first.
  *
- * @module Vae
+ * Like every architecture, the VAE is written `initVae(config)(key)` and `encodeVae(config)(params, images)`: curried
+ * on its config. It is built from the conv torso and MLP of `@polyak/agents` and core's `conv2dTransposeLayer`; it
+ * lives in the driving app, its only user (docs/adr/0012).
+ *
+ * @module vaeModel
  */
-import * as tf from '@tensorflow/tfjs'
-import * as E from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
-import { type AdamState, adamUpdate, disposeAdam, initAdam } from './Adam.js'
 import {
   applyConvTorso,
+  applyMlp,
   type ConvTorsoSpec,
-  conv2dTransposeLayer,
   convTorsoShapes,
   initConvKernel,
   initConvTorso,
-} from './Conv.js'
-import { NonNegativeNumber, PositiveInt, PositiveNumber, strictObject, withDefaults } from './codecs.js'
-import { applyMlp, initMlp, type MlpSpec } from './Mlp.js'
-import { disposeParams, type Params, prefixParams, unprefixParams, valueAndGradsOf } from './Params.js'
-import * as Rng from './Rng.js'
-import { tidy } from './tidy.js'
+  initMlp,
+  type MlpSpec,
+} from '@polyak/agents'
+import {
+  type AdamState,
+  adamUpdate,
+  conv2dTransposeLayer,
+  disposeAdam,
+  disposeParams,
+  initAdam,
+  NonNegativeNumber,
+  type Params,
+  PositiveInt,
+  PositiveNumber,
+  prefixParams,
+  Rng,
+  strictObject,
+  tidy,
+  unprefixParams,
+  valueAndGradsOf,
+  withDefaults,
+} from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
+import * as t from 'io-ts'
 
 // ---------------------------------------------------------------------------------------------------------------
 // config
@@ -52,7 +70,7 @@ const refined = <C extends t.Mixed>(
     (u): u is t.TypeOf<C> => codec.is(u) && problems(u).length === 0,
     (u, c) => {
       const result = codec.validate(u, c)
-      if (E.isLeft(result)) return result
+      if (result._tag === 'Left') return result
       const found = problems(result.right)
       if (found.length === 0) return result
       return t.failures(
@@ -149,7 +167,7 @@ export type VaeConfig = t.TypeOf<typeof VaeConfigCodec>
  *
  * @example
  * ```ts
- * const params: VaeParams = initVae(Rng.key(0), config)
+ * const params: VaeParams = initVae(config)(Rng.key(0))
  * await saveCheckpoint('runs/vae', { step: 0, tensors: params, metadata: { config } })
  * ```
  */
@@ -241,44 +259,44 @@ export const vaeParamShapes = (config: VaeConfig): Readonly<Record<string, reado
  *
  * @example
  * ```ts
- * import { Rng, VaeConfigCodec, decodeOrThrow, initVae } from '@polyak/core'
- *
  * const config = decodeOrThrow(VaeConfigCodec, {})
- * const params = initVae(Rng.key(0), config) // { 'encoder/c0/kernel': [4, 4, 1, 32], …, 'decoder/t3/bias': [1] }
+ * const params = initVae(config)(Rng.key(0)) // { 'encoder/c0/kernel': [4, 4, 1, 32], …, 'decoder/t3/bias': [1] }
  * ```
  */
-export const initVae = (key: Rng.Key, config: VaeConfig): VaeParams => {
-  const layout = layoutOf(config)
-  const [torsoKey, meanKey, logVarKey, decoderKey] = Rng.split(key, 4)
-  const decoderKeys = Rng.split(decoderKey, layout.decoder.length + 1)
-  const k = config.kernelSize
-  const params: Record<string, tf.Tensor> = {
-    ...prefixParams('encoder/', initConvTorso(torsoKey, layout.torso)),
-    ...prefixParams('encoder/mean/', initMlp(layout.head, meanKey)),
-    ...prefixParams('encoder/logVar/', initMlp(layout.head, logVarKey)),
-    ...prefixParams('decoder/', initMlp(layout.decoderDense, decoderKeys[0] as Rng.Key)),
+export const initVae =
+  (config: VaeConfig) =>
+  (key: Rng.Key): VaeParams => {
+    const layout = layoutOf(config)
+    const [torsoKey, meanKey, logVarKey, decoderKey] = Rng.split(key, 4)
+    const decoderKeys = Rng.split(decoderKey, layout.decoder.length + 1)
+    const k = config.kernelSize
+    const params: Record<string, tf.Tensor> = {
+      ...prefixParams('encoder/', initConvTorso(layout.torso)(torsoKey)),
+      ...prefixParams('encoder/mean/', initMlp(layout.head)(meanKey)),
+      ...prefixParams('encoder/logVar/', initMlp(layout.head)(logVarKey)),
+      ...prefixParams('decoder/', initMlp(layout.decoderDense)(decoderKeys[0] as Rng.Key)),
+    }
+    for (const [j, layer] of layout.decoder.entries()) {
+      const { kernel, bias } = initConvKernel(
+        decoderKeys[j + 1] as Rng.Key,
+        [k, k, layer.outChannels, layer.inChannels],
+        {
+          biasSize: layer.outChannels,
+          fanIn: k * k * layer.outChannels,
+          fanOut: k * k * layer.inChannels,
+        },
+      )
+      params[`${layer.name}kernel`] = kernel
+      params[`${layer.name}bias`] = bias
+    }
+    return params
   }
-  for (const [j, layer] of layout.decoder.entries()) {
-    const { kernel, bias } = initConvKernel(
-      decoderKeys[j + 1] as Rng.Key,
-      [k, k, layer.outChannels, layer.inChannels],
-      {
-        biasSize: layer.outChannels,
-        fanIn: k * k * layer.outChannels,
-        fanOut: k * k * layer.inChannels,
-      },
-    )
-    params[`${layer.name}kernel`] = kernel
-    params[`${layer.name}bias`] = bias
-  }
-  return params
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // forward
 
 const encoderFeatures = (params: VaeParams, layout: VaeLayout, images: tf.Tensor4D): tf.Tensor2D =>
-  applyConvTorso(unprefixParams('encoder/', params), layout.torso, images)
+  applyConvTorso(layout.torso)(unprefixParams('encoder/', params), images)
 
 /**
  * The encoder: the mean and log-variance of the latent Gaussian of each image, `[N, latentSize]` each.
@@ -288,20 +306,18 @@ const encoderFeatures = (params: VaeParams, layout: VaeLayout, images: tf.Tensor
  *
  * @example
  * ```ts
- * const { mean, logVar } = tf.tidy(() => encodeVae(params, config, images))
+ * const { mean, logVar } = tf.tidy(() => encodeVae(config)(params, images))
  * ```
  */
-export const encodeVae = (
-  params: VaeParams,
-  config: VaeConfig,
-  images: tf.Tensor4D,
-): { readonly mean: tf.Tensor2D; readonly logVar: tf.Tensor2D } => {
+export const encodeVae = (config: VaeConfig) => {
   const layout = layoutOf(config)
   const head = applyMlp(layout.head)
-  const features = encoderFeatures(params, layout, images)
-  return {
-    mean: head(unprefixParams('encoder/mean/', params), features),
-    logVar: head(unprefixParams('encoder/logVar/', params), features),
+  return (params: VaeParams, images: tf.Tensor4D): { readonly mean: tf.Tensor2D; readonly logVar: tf.Tensor2D } => {
+    const features = encoderFeatures(params, layout, images)
+    return {
+      mean: head(unprefixParams('encoder/mean/', params), features),
+      logVar: head(unprefixParams('encoder/logVar/', params), features),
+    }
   }
 }
 
@@ -311,12 +327,14 @@ export const encodeVae = (
  *
  * @example
  * ```ts
- * const state = tf.tidy(() => encodeMean(params, config, images)) // [N, 32]
+ * const state = tf.tidy(() => encodeMean(config)(params, images)) // [N, 32]
  * ```
  */
-export const encodeMean = (params: VaeParams, config: VaeConfig, images: tf.Tensor4D): tf.Tensor2D => {
+export const encodeMean = (config: VaeConfig) => {
   const layout = layoutOf(config)
-  return applyMlp(layout.head)(unprefixParams('encoder/mean/', params), encoderFeatures(params, layout, images))
+  const head = applyMlp(layout.head)
+  return (params: VaeParams, images: tf.Tensor4D): tf.Tensor2D =>
+    head(unprefixParams('encoder/mean/', params), encoderFeatures(params, layout, images))
 }
 
 /**
@@ -324,26 +342,30 @@ export const encodeMean = (params: VaeParams, config: VaeConfig, images: tf.Tens
  *
  * @example
  * ```ts
- * const logits = tf.tidy(() => decodeVaeLogits(params, config, z))
+ * const logits = tf.tidy(() => decodeVaeLogits(config)(params, z))
  * ```
  */
-export const decodeVaeLogits = (params: VaeParams, config: VaeConfig, z: tf.Tensor2D): tf.Tensor4D => {
+export const decodeVaeLogits = (config: VaeConfig) => {
   const layout = layoutOf(config)
-  if (z.rank !== 2 || z.shape[1] !== config.latentSize)
-    throw new Error(`decodeVae: expected latents [N, ${config.latentSize}], got [${z.shape}]`)
-  const dense = applyMlp(layout.decoderDense)(unprefixParams('decoder/', params), z)
-  let x = tf.reshape(dense, [z.shape[0], ...layout.featureShape]) as tf.Tensor4D
-  for (const [j, layer] of layout.decoder.entries()) {
-    const kernel = params[`${layer.name}kernel`]
-    const bias = params[`${layer.name}bias`]
-    if (kernel === undefined || bias === undefined) throw new Error(`decodeVae: parameters ${layer.name}… are missing`)
-    x = conv2dTransposeLayer(x, kernel as tf.Tensor4D, bias as tf.Tensor1D, {
-      strides: config.strides,
-      padding: 'same',
-      activation: j < layout.decoder.length - 1 ? 'relu' : 'linear',
-    })
+  const decoderDense = applyMlp(layout.decoderDense)
+  return (params: VaeParams, z: tf.Tensor2D): tf.Tensor4D => {
+    if (z.rank !== 2 || z.shape[1] !== config.latentSize)
+      throw new Error(`decodeVae: expected latents [N, ${config.latentSize}], got [${z.shape}]`)
+    const dense = decoderDense(unprefixParams('decoder/', params), z)
+    let x = tf.reshape(dense, [z.shape[0], ...layout.featureShape]) as tf.Tensor4D
+    for (const [j, layer] of layout.decoder.entries()) {
+      const kernel = params[`${layer.name}kernel`]
+      const bias = params[`${layer.name}bias`]
+      if (kernel === undefined || bias === undefined)
+        throw new Error(`decodeVae: parameters ${layer.name}… are missing`)
+      x = conv2dTransposeLayer(x, kernel as tf.Tensor4D, bias as tf.Tensor1D, {
+        strides: config.strides,
+        padding: 'same',
+        activation: j < layout.decoder.length - 1 ? 'relu' : 'linear',
+      })
+    }
+    return x
   }
-  return x
 }
 
 /**
@@ -351,22 +373,27 @@ export const decodeVaeLogits = (params: VaeParams, config: VaeConfig, z: tf.Tens
  *
  * @example
  * ```ts
- * const images = tf.tidy(() => decodeVae(params, config, tf.zeros([4, config.latentSize])))
+ * const images = tf.tidy(() => decodeVae(config)(params, tf.zeros([4, config.latentSize])))
  * ```
  */
-export const decodeVae = (params: VaeParams, config: VaeConfig, z: tf.Tensor2D): tf.Tensor4D =>
-  tf.sigmoid(decodeVaeLogits(params, config, z))
+export const decodeVae = (config: VaeConfig) => {
+  const logits = decodeVaeLogits(config)
+  return (params: VaeParams, z: tf.Tensor2D): tf.Tensor4D => tf.sigmoid(logits(params, z))
+}
 
 /**
  * The images decoded from their own latent means: what the VAE keeps of them.
  *
  * @example
  * ```ts
- * const reconstructions = tf.tidy(() => reconstructVae(params, config, images))
+ * const reconstructions = tf.tidy(() => reconstructVae(config)(params, images))
  * ```
  */
-export const reconstructVae = (params: VaeParams, config: VaeConfig, images: tf.Tensor4D): tf.Tensor4D =>
-  decodeVae(params, config, encodeMean(params, config, images))
+export const reconstructVae = (config: VaeConfig) => {
+  const encode = encodeMean(config)
+  const decode = decodeVae(config)
+  return (params: VaeParams, images: tf.Tensor4D): tf.Tensor4D => decode(params, encode(params, images))
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // loss
@@ -420,20 +447,23 @@ const reconstructionLoss = (logits: tf.Tensor4D, images: tf.Tensor4D, kind: VaeC
  *
  * @example
  * ```ts
- * const { total } = tf.tidy(() => vaeLoss(params, config, images, Rng.key(1)))
+ * const { total } = tf.tidy(() => vaeLoss(config)(params, images, Rng.key(1)))
  * ```
  */
-export const vaeLoss = (
-  params: VaeParams,
-  config: VaeConfig,
-  images: tf.Tensor4D,
-  key: Rng.Key,
-): { readonly total: tf.Scalar; readonly reconstruction: tf.Scalar; readonly kl: tf.Scalar } => {
-  const { mean, logVar } = encodeVae(params, config, images)
-  const logits = decodeVaeLogits(params, config, sampleLatent(mean, logVar, key))
-  const reconstruction = reconstructionLoss(logits, images, config.reconstruction)
-  const kl = gaussianKl(mean, logVar)
-  return { total: tf.add(reconstruction, tf.mul(kl, config.beta)) as tf.Scalar, reconstruction, kl }
+export const vaeLoss = (config: VaeConfig) => {
+  const encode = encodeVae(config)
+  const decodeLogits = decodeVaeLogits(config)
+  return (
+    params: VaeParams,
+    images: tf.Tensor4D,
+    key: Rng.Key,
+  ): { readonly total: tf.Scalar; readonly reconstruction: tf.Scalar; readonly kl: tf.Scalar } => {
+    const { mean, logVar } = encode(params, images)
+    const logits = decodeLogits(params, sampleLatent(mean, logVar, key))
+    const reconstruction = reconstructionLoss(logits, images, config.reconstruction)
+    const kl = gaussianKl(mean, logVar)
+    return { total: tf.add(reconstruction, tf.mul(kl, config.beta)) as tf.Scalar, reconstruction, kl }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -444,7 +474,7 @@ export const vaeLoss = (
  *
  * @example
  * ```ts
- * const state: VaeTrainState = initVaeTrainState(Rng.key(0), config) // state.adam.step === 0
+ * const state: VaeTrainState = initVaeTrainState(config)(Rng.key(0)) // state.adam.step === 0
  * ```
  */
 export interface VaeTrainState {
@@ -457,12 +487,15 @@ export interface VaeTrainState {
  *
  * @example
  * ```ts
- * let state = initVaeTrainState(Rng.key(0), config)
+ * let state = initVaeTrainState(config)(Rng.key(0))
  * ```
  */
-export const initVaeTrainState = (key: Rng.Key, config: VaeConfig): VaeTrainState => {
-  const params = initVae(key, config)
-  return { params, adam: initAdam(params) }
+export const initVaeTrainState = (config: VaeConfig) => {
+  const init = initVae(config)
+  return (key: Rng.Key): VaeTrainState => {
+    const params = init(key)
+    return { params, adam: initAdam(params) }
+  }
 }
 
 /**
@@ -494,7 +527,7 @@ export interface VaeMetrics {
 }
 
 /**
- * One Adam step on {@link vaeLoss} (`learningRate` from the config). Pure, like every update in core: the images
+ * One Adam step on {@link vaeLoss} (`learningRate` from the config). Pure, like every update in polyak: the images
  * and the state are only read, and the returned state holds new tensors only (Adam replaces every parameter and
  * moment), so the caller disposes the previous state with {@link disposeVaeTrainState} once it is done with it.
  * Metrics are plain numbers; nothing else is left to free.
@@ -504,7 +537,7 @@ export interface VaeMetrics {
  * @example
  * ```ts
  * const step = vaeTrainStep(config)
- * let state = initVaeTrainState(Rng.key(0), config)
+ * let state = initVaeTrainState(config)(Rng.key(0))
  * for (let i = 0; i < 1000; i++) {
  *   const { state: next, metrics } = step(state, batchOfImages(i), Rng.foldIn(Rng.key(1), i))
  *   disposeVaeTrainState(state)
@@ -514,6 +547,7 @@ export interface VaeMetrics {
  */
 export const vaeTrainStep = (config: VaeConfig) => {
   const adam = adamUpdate({ learningRate: config.learningRate })
+  const loss = vaeLoss(config)
   return (
     state: VaeTrainState,
     images: tf.Tensor4D,
@@ -522,9 +556,9 @@ export const vaeTrainStep = (config: VaeConfig) => {
     let parts: tf.Tensor | undefined
     const next = tidy(() => {
       const { grads } = valueAndGradsOf((p) => {
-        const loss = vaeLoss(p, config, images, key)
-        parts = tf.keep(tf.stack([loss.total, loss.reconstruction, loss.kl]))
-        return loss.total
+        const { total, reconstruction, kl } = loss(p, images, key)
+        parts = tf.keep(tf.stack([total, reconstruction, kl]))
+        return total
       }, state.params)
       return adam(state.params, grads, state.adam)
     })

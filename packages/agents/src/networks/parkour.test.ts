@@ -1,13 +1,21 @@
+import {
+  adamUpdate,
+  denseReference,
+  disposeAdam,
+  disposeParams,
+  initAdam,
+  type Params,
+  parameterCount,
+  Rng,
+  tidy,
+  unprefixParams,
+  valueAndGradsOf,
+} from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
-import { denseReference } from './dense.js'
-import { applyMlp, DDPG_FINAL_INIT, initMlp } from './Mlp.js'
-import { disposeParams, type Params, parameterCount, unprefixParams, valueAndGradsOf } from './Params.js'
-import { applyParkour, initParkour, type ParkourSpec, parkourMlpSpecs, range } from './Parkour.js'
-import * as Rng from './Rng.js'
-import { tidy } from './tidy.js'
+import { applyMlp, DDPG_FINAL_INIT, initMlp } from './mlp.js'
+import { applyParkour, initParkour, type ParkourSpec, parkourMlpSpecs, range } from './parkour.js'
 
 /** BipedalWalker's layout: 14 proprioceptive values, then 10 lidar values; the critic's action joins after. */
 const critic: ParkourSpec = {
@@ -30,7 +38,7 @@ const randomInputs = (seed: number, batch: number, size: number): tf.Tensor2D =>
 
 describe('initParkour', () => {
   it('names the parameters per torso and head, with the shapes of the torsos and a head on [torsos, extra]', () => {
-    const params = initParkour(critic, Rng.key(0))
+    const params = initParkour(critic)(Rng.key(0))
     expect(shapes(params)).toEqual({
       'proprioception/l0/kernel': [14, 16],
       'proprioception/l0/bias': [16],
@@ -51,13 +59,13 @@ describe('initParkour', () => {
   })
 
   it('is a pure function of the key: torso i from child key i, the head from the last child key', () => {
-    const a = initParkour(critic, Rng.key(7))
-    const b = initParkour(critic, Rng.key(7))
+    const a = initParkour(critic)(Rng.key(7))
+    const b = initParkour(critic)(Rng.key(7))
     for (const [name, t] of Object.entries(a)) expect(t.dataSync()).toEqual((b[name] as tf.Tensor).dataSync())
     const { torsos, head } = parkourMlpSpecs(critic)
     const keys = Rng.split(Rng.key(7), 3)
-    const terrain = initMlp(torsos[1] as (typeof torsos)[number], keys[1] as Rng.Key)
-    const headParams = initMlp(head, keys[2] as Rng.Key)
+    const terrain = initMlp(torsos[1] as (typeof torsos)[number])(keys[1] as Rng.Key)
+    const headParams = initMlp(head)(keys[2] as Rng.Key)
     expect(a['terrain/l0/kernel']?.dataSync()).toEqual(terrain['l0/kernel']?.dataSync())
     expect(a['head/l1/kernel']?.dataSync()).toEqual(headParams['l1/kernel']?.dataSync())
     disposeParams(a, b, terrain, headParams)
@@ -66,24 +74,24 @@ describe('initParkour', () => {
   it('rejects torsos that overlap, leave inputs unread, read outside the input, or reuse a name', () => {
     const torso = (name: string, indices: readonly number[]) => ({ name, indices, sizes: [4] })
     const base = { inputSize: 4, headSizes: [], outputSize: 1 }
-    expect(() => initParkour({ ...base, torsos: [torso('a', [0, 1, 2]), torso('b', [2, 3])] }, Rng.key(0))).toThrow(
+    expect(() => initParkour({ ...base, torsos: [torso('a', [0, 1, 2]), torso('b', [2, 3])] })(Rng.key(0))).toThrow(
       /index 2 is read by both 'a' and 'b'/,
     )
-    expect(() => initParkour({ ...base, torsos: [torso('a', [0, 1]), torso('b', [3])] }, Rng.key(0))).toThrow(
+    expect(() => initParkour({ ...base, torsos: [torso('a', [0, 1]), torso('b', [3])] })(Rng.key(0))).toThrow(
       /\[2\] are read by no torso/,
     )
-    expect(() => initParkour({ ...base, torsos: [torso('a', [0, 1, 2, 3, 4])] }, Rng.key(0))).toThrow(/outside/)
-    expect(() => initParkour({ ...base, torsos: [torso('head', [0, 1, 2, 3])] }, Rng.key(0))).toThrow(/names/)
+    expect(() => initParkour({ ...base, torsos: [torso('a', [0, 1, 2, 3, 4])] })(Rng.key(0))).toThrow(/outside/)
+    expect(() => initParkour({ ...base, torsos: [torso('head', [0, 1, 2, 3])] })(Rng.key(0))).toThrow(/names/)
     expect(() =>
-      initParkour({ ...base, torsos: [{ name: 'a', indices: [0, 1, 2, 3], sizes: [] }] }, Rng.key(0)),
+      initParkour({ ...base, torsos: [{ name: 'a', indices: [0, 1, 2, 3], sizes: [] }] })(Rng.key(0)),
     ).toThrow(/at least one layer/)
   })
 })
 
 describe('applyParkour', () => {
   it('outputs [batch, outputSize] for an actor (no extra input) and a critic (the action after the torsos)', () => {
-    const actorParams = initParkour(actor, Rng.key(1))
-    const criticParams = initParkour(critic, Rng.key(2))
+    const actorParams = initParkour(actor)(Rng.key(1))
+    const criticParams = initParkour(critic)(Rng.key(2))
     tidy(() => {
       const x = randomInputs(3, 5, 24)
       const actions = applyParkour(actor)(actorParams, x)
@@ -110,7 +118,7 @@ describe('applyParkour', () => {
     fc.assert(
       fc.property(fc.nat(1_000), fc.integer({ min: 1, max: 6 }), fc.constantFrom(0, 1), (seed, batch, which) => {
         const spec = cases[which] as ParkourSpec
-        const params = initParkour(spec, Rng.key(seed))
+        const params = initParkour(spec)(Rng.key(seed))
         const specs = parkourMlpSpecs(spec)
         const extraSize = spec.extraInputSize ?? 0
         tidy(() => {
@@ -149,7 +157,7 @@ describe('applyParkour', () => {
   })
 
   it('a torso only sees its own indices: zeroed terrain inputs give the terrain kernel zero gradient, not the rest', () => {
-    const params = initParkour(critic, Rng.key(4))
+    const params = initParkour(critic)(Rng.key(4))
     tidy(() => {
       const mask = tf.concat([tf.ones([1, 14]), tf.zeros([1, 10])], 1)
       const x = tf.mul(randomInputs(5, 8, 24), mask) as tf.Tensor2D // lidar values zeroed
@@ -166,7 +174,7 @@ describe('applyParkour', () => {
   })
 
   it('the terrain reaches the output only through the terrain torso: with its kernel zeroed, dQ/d(lidar) = 0', () => {
-    const params = initParkour(critic, Rng.key(8))
+    const params = initParkour(critic)(Rng.key(8))
     const cut: Params = {
       ...params,
       'terrain/l0/kernel': tf.zerosLike(params['terrain/l0/kernel'] as tf.Tensor),
@@ -189,7 +197,7 @@ describe('applyParkour', () => {
   })
 
   it('leaks no tensor over 300 forward/backward/Adam steps', () => {
-    let params = initParkour(critic, Rng.key(11))
+    let params = initParkour(critic)(Rng.key(11))
     let adam = initAdam(params)
     const x = randomInputs(12, 32, 24)
     const actions = randomInputs(13, 32, 4)

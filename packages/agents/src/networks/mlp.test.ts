@@ -1,12 +1,18 @@
+import {
+  adamUpdate,
+  denseReference,
+  disposeAdam,
+  disposeParams,
+  initAdam,
+  parameterCount,
+  Rng,
+  tidy,
+  valueAndGradsOf,
+} from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
-import { denseReference } from './dense.js'
-import { applyMlp, DDPG_FINAL_INIT, initMlp, layerSizes, type MlpSpec } from './Mlp.js'
-import { disposeParams, parameterCount, valueAndGradsOf } from './Params.js'
-import * as Rng from './Rng.js'
-import { tidy } from './tidy.js'
+import { applyMlp, DDPG_FINAL_INIT, initMlp, layerSizes, type MlpSpec } from './mlp.js'
 
 const spec: MlpSpec = { inputSize: 5, hiddenSizes: [16, 8], outputSize: 2, finalInit: DDPG_FINAL_INIT }
 
@@ -14,7 +20,7 @@ const maxAbs = (t: tf.Tensor): number => Math.max(...Array.from(t.dataSync()).ma
 
 describe('initMlp', () => {
   it('names, shapes and counts the parameters of every layer', () => {
-    const params = initMlp(spec, Rng.key(1))
+    const params = initMlp(spec)(Rng.key(1))
     expect(Object.fromEntries(Object.entries(params).map(([n, t]) => [n, t.shape]))).toEqual({
       'l0/kernel': [5, 16],
       'l0/bias': [16],
@@ -28,8 +34,7 @@ describe('initMlp', () => {
   })
 
   it('draws hidden layers from U(±1/√fan_in) and the final layer from U(±3e-3), using most of the range', () => {
-    const params = initMlp(
-      { inputSize: 64, hiddenSizes: [100], outputSize: 50, finalInit: DDPG_FINAL_INIT },
+    const params = initMlp({ inputSize: 64, hiddenSizes: [100], outputSize: 50, finalInit: DDPG_FINAL_INIT })(
       Rng.key(2),
     )
     const hidden = maxAbs(params['l0/kernel'] as tf.Tensor)
@@ -43,7 +48,7 @@ describe('initMlp', () => {
   })
 
   it('glorot gives zero biases and the Glorot bound', () => {
-    const params = initMlp({ inputSize: 30, hiddenSizes: [], outputSize: 70, init: 'glorot' }, Rng.key(3))
+    const params = initMlp({ inputSize: 30, hiddenSizes: [], outputSize: 70, init: 'glorot' })(Rng.key(3))
     expect(maxAbs(params['l0/bias'] as tf.Tensor)).toBe(0)
     expect(maxAbs(params['l0/kernel'] as tf.Tensor)).toBeLessThanOrEqual(Math.sqrt(6 / 100))
     disposeParams(params)
@@ -52,7 +57,7 @@ describe('initMlp', () => {
   it('is a pure function of spec and key', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer(), (a, b) => {
-        const [p1, p2, p3] = [initMlp(spec, Rng.key(a)), initMlp(spec, Rng.key(a)), initMlp(spec, Rng.key(b))]
+        const [p1, p2, p3] = [initMlp(spec)(Rng.key(a)), initMlp(spec)(Rng.key(a)), initMlp(spec)(Rng.key(b))]
         const bytes = (p: Record<string, tf.Tensor>) => Object.values(p).flatMap((t) => Array.from(t.dataSync()))
         expect(bytes(p1)).toEqual(bytes(p2))
         if (a !== b) expect(bytes(p1)).not.toEqual(bytes(p3))
@@ -63,7 +68,7 @@ describe('initMlp', () => {
   })
 
   it('rejects non-positive sizes', () => {
-    expect(() => initMlp({ inputSize: 3, hiddenSizes: [0], outputSize: 1 }, Rng.key(0))).toThrow(
+    expect(() => initMlp({ inputSize: 3, hiddenSizes: [0], outputSize: 1 })(Rng.key(0))).toThrow(
       'layer 1 size must be an integer > 0, got 0',
     )
     expect(layerSizes(spec)).toEqual([5, 16, 8, 2])
@@ -73,7 +78,7 @@ describe('initMlp', () => {
 describe('applyMlp', () => {
   it('equals the layer-by-layer reference computation, with a tanh output', () => {
     const tanhSpec: MlpSpec = { ...spec, outputActivation: 'tanh' }
-    const params = initMlp(tanhSpec, Rng.key(4))
+    const params = initMlp(tanhSpec)(Rng.key(4))
     const x = tf.tensor2d(Rng.uniformF32(Rng.key(5), 3 * 5, -1, 1), [3, 5])
     const ours = tf.tidy(() => Array.from(applyMlp(tanhSpec)(params, x).dataSync()))
     const reference = tf.tidy(() => {
@@ -94,7 +99,7 @@ describe('applyMlp', () => {
 
   it('learns a regression target with Adam, with no tensor growth over 1000 forward/backward/Adam steps', () => {
     const small: MlpSpec = { inputSize: 2, hiddenSizes: [32, 32], outputSize: 1 }
-    let params = initMlp(small, Rng.key(6))
+    let params = initMlp(small)(Rng.key(6))
     let state = initAdam(params)
     const adam = adamUpdate({ learningRate: 3e-3 })
     const forward = applyMlp(small)

@@ -1,14 +1,15 @@
-import { initMlp, Rng } from '@polyak/core'
+import { Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { makeNetworks } from './networks.js'
+import { makeNetworks } from './actorCritic.js'
+import { initMlp } from './mlp.js'
 
 describe('makeNetworks', () => {
   const networks = makeNetworks({ observationSize: 3, actionSize: 2, low: [-2, 0], high: [2, 1], hiddenSizes: [8] })
 
   it('law: the policy stays inside the action bounds for any observation', () => {
-    const actor = initMlp(networks.actorSpec, Rng.key(0))
+    const actor = initMlp(networks.actorSpec)(Rng.key(0))
     fc.assert(
       fc.property(fc.array(fc.float({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 3, maxLength: 3 }), (obs) => {
         const [a0, a1] = tf.tidy(() => Array.from(networks.policy(actor, tf.tensor2d([obs])).dataSync()))
@@ -23,9 +24,9 @@ describe('makeNetworks', () => {
 
   it('maps a zero pre-activation to the middle of the bounds, and Q has shape [batch]', () => {
     const zeroActor = Object.fromEntries(
-      Object.entries(initMlp(networks.actorSpec, Rng.key(1))).map(([name, t]) => [name, tf.zerosLike(t)]),
+      Object.entries(initMlp(networks.actorSpec)(Rng.key(1))).map(([name, t]) => [name, tf.zerosLike(t)]),
     )
-    const critic = initMlp(networks.criticSpec, Rng.key(2))
+    const critic = initMlp(networks.criticSpec)(Rng.key(2))
     tf.tidy(() => {
       const obs = tf.ones([4, 3]) as tf.Tensor2D
       expect(Array.from(networks.policy(zeroActor, obs).dataSync())).toEqual([0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5])

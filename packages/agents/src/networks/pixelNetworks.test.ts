@@ -1,11 +1,7 @@
 import {
-  applyConvTorso,
-  applyMlp,
   decodeOrThrow,
   disposeParams,
   fromTransitions,
-  initConvTorso,
-  initMlp,
   makeTransition,
   type Params,
   prefixParams,
@@ -16,14 +12,16 @@ import {
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { D4pgConfigCodec } from './d4pg/config.js'
-import { d4pgHead, makeD4pgLearner } from './d4pg/learning.js'
-import { DdpgConfigCodec } from './ddpg/config.js'
-import { makeDdpgLearner } from './ddpg/learning.js'
-import { makeNetworks, type NetworkArchitecture, pixelsSpecs } from './networks.js'
-import { disposeReplaced, disposeTrainState, initTrainState, stateTensors } from './TrainState.js'
-import { Td3ConfigCodec } from './td3/config.js'
-import { makeTd3Learner } from './td3/learning.js'
+import { D4pgConfigCodec } from '../d4pg/config.js'
+import { d4pgHead, makeD4pgLearner } from '../d4pg/learning.js'
+import { DdpgConfigCodec } from '../ddpg/config.js'
+import { makeDdpgLearner } from '../ddpg/learning.js'
+import { disposeReplaced, disposeTrainState, initTrainState, stateTensors } from '../TrainState.js'
+import { Td3ConfigCodec } from '../td3/config.js'
+import { makeTd3Learner } from '../td3/learning.js'
+import { makeNetworks, type NetworkArchitecture, pixelsSpecs } from './actorCritic.js'
+import { applyConvTorso, initConvTorso } from './convTorso.js'
+import { applyMlp, initMlp } from './mlp.js'
 
 /** LaneFollowing's layout, small: an 8 × 8 grey image (64 values, HWC), then speed and steering; 2 actions. */
 const IMAGE = 64
@@ -98,15 +96,15 @@ describe('makeNetworks: pixels architecture', () => {
     const specs = pixelsSpecs(spec, pixels, 1)
     const [torsoKey, headKey] = Rng.split(Rng.key(3), 2)
     const expected = {
-      ...prefixParams('torso/', initConvTorso(torsoKey, specs.torso)),
-      ...prefixParams('head/', initMlp(specs.actor, headKey)),
+      ...prefixParams('torso/', initConvTorso(specs.torso)(torsoKey)),
+      ...prefixParams('head/', initMlp(specs.actor)(headKey)),
     }
     for (const [name, t] of Object.entries(actor))
       expect(t.dataSync(), name).toEqual((expected[name] as tf.Tensor).dataSync())
     tf.tidy(() => {
       const obs = observations(4, 3)
       const images = tf.reshape(tf.slice(obs, [0, 0], [3, IMAGE]), [3, 8, 8, 1]) as tf.Tensor4D
-      const features = applyConvTorso(unprefixParams('torso/', actor), specs.torso, images)
+      const features = applyConvTorso(specs.torso)(unprefixParams('torso/', actor), images)
       const raw = applyMlp(specs.actor)(
         unprefixParams('head/', actor),
         tf.concat([features, tf.slice(obs, [0, IMAGE], [3, 2])], 1),

@@ -1,15 +1,16 @@
-import { decodeOrThrow, fromTransitions, initMlp, makeTransition, type Params, Rng } from '@polyak/core'
+import { decodeOrThrow, fromTransitions, makeTransition, type Params, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { D4pgConfigCodec } from './d4pg/config.js'
-import { d4pgHead, makeD4pgLearner } from './d4pg/learning.js'
-import { DdpgConfigCodec } from './ddpg/config.js'
-import { makeDdpgLearner } from './ddpg/learning.js'
-import { makeNetworks, type NetworkArchitecture, parkourSpecs } from './networks.js'
-import { disposeReplaced, disposeTrainState, initTrainState, stateTensors } from './TrainState.js'
-import { Td3ConfigCodec } from './td3/config.js'
-import { makeTd3Learner } from './td3/learning.js'
+import { D4pgConfigCodec } from '../d4pg/config.js'
+import { d4pgHead, makeD4pgLearner } from '../d4pg/learning.js'
+import { DdpgConfigCodec } from '../ddpg/config.js'
+import { makeDdpgLearner } from '../ddpg/learning.js'
+import { disposeReplaced, disposeTrainState, initTrainState, stateTensors } from '../TrainState.js'
+import { Td3ConfigCodec } from '../td3/config.js'
+import { makeTd3Learner } from '../td3/learning.js'
+import { makeNetworks, type NetworkArchitecture, parkourSpecs } from './actorCritic.js'
+import { initMlp } from './mlp.js'
 
 /** BipedalWalker's shape: 14 proprioceptive values, then 10 lidar values; 4 actions in [−1, 1]. */
 const spec = { observationSize: 24, actionSize: 4, low: [-1, -1, -1, -1], high: [1, 1, 1, 1], hiddenSizes: [16] }
@@ -41,8 +42,8 @@ describe('makeNetworks: MLP init through initActor/initCritic', () => {
     fc.assert(
       fc.property(fc.nat(10_000), (seed) => {
         const pairs: Array<[Params, Params]> = [
-          [networks.initActor(Rng.key(seed)), initMlp(networks.actorSpec, Rng.key(seed))],
-          [networks.initCritic(Rng.key(seed)), initMlp(networks.criticSpec, Rng.key(seed))],
+          [networks.initActor(Rng.key(seed)), initMlp(networks.actorSpec)(Rng.key(seed))],
+          [networks.initCritic(Rng.key(seed)), initMlp(networks.criticSpec)(Rng.key(seed))],
         ]
         for (const [a, b] of pairs) {
           expect(Object.keys(a)).toEqual(Object.keys(b))

@@ -3,16 +3,15 @@
  * split into named groups of indices (terrain, proprioception, …); each group goes through its own torso (an MLP), the
  * torso outputs are concatenated, optionally with an extra input that joins after the torsos (a critic's action), and
  * go through a shared head (an MLP). Parameters are one flat record: torso `name` owns `name/l<i>/kernel` and
- * `name/l<i>/bias`, the head owns `head/l<i>/…`. Every layer is core's {@link dense} (its fast gradient) unless another
+ * `name/l<i>/bias`, the head owns `head/l<i>/…`. Every layer is core's `dense` (its fast gradient) unless another
  * layer is given.
  *
- * @module Parkour
+ * @module parkour
  */
+import { type Activation, dense, type Params, prefixParams, Rng, unprefixParams } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
-import { type Activation, dense } from './dense.js'
-import { applyMlp, type DenseLayer, type Init, initMlp, type MlpSpec } from './Mlp.js'
-import { type Params, prefixParams, unprefixParams } from './Params.js'
-import * as Rng from './Rng.js'
+import type { Init } from './init.js'
+import { applyMlp, type DenseLayer, initMlp, type MlpSpec } from './mlp.js'
 
 /**
  * One input stream: the indices of the input it reads (in this order) and the widths of its torso's layers (the last
@@ -157,17 +156,19 @@ export const parkourMlpSpecs = (spec: ParkourSpec): { readonly torsos: readonly 
  *
  * @example
  * ```ts
- * const params = initParkour(spec, Rng.key(0)) // { 'proprioception/l0/kernel': [14, 64], …, 'head/l1/bias': [51] }
+ * const params = initParkour(spec)(Rng.key(0)) // { 'proprioception/l0/kernel': [14, 64], …, 'head/l1/bias': [51] }
  * ```
  */
-export const initParkour = (spec: ParkourSpec, key: Rng.Key): Params => {
+export const initParkour = (spec: ParkourSpec) => {
   const specs = parkourMlpSpecs(spec)
-  const keys = Rng.split(key, specs.torsos.length + 1)
-  const torsoParams = specs.torsos.map((torso, i) =>
-    prefixParams(`${(spec.torsos[i] as TorsoSpec).name}/`, initMlp(torso, keys[i] as Rng.Key)),
-  )
-  const headParams = prefixParams('head/', initMlp(specs.head, keys[specs.torsos.length] as Rng.Key))
-  return Object.assign({}, ...torsoParams, headParams) as Params
+  return (key: Rng.Key): Params => {
+    const keys = Rng.split(key, specs.torsos.length + 1)
+    const torsoParams = specs.torsos.map((torso, i) =>
+      prefixParams(`${(spec.torsos[i] as TorsoSpec).name}/`, initMlp(torso)(keys[i] as Rng.Key)),
+    )
+    const headParams = prefixParams('head/', initMlp(specs.head)(keys[specs.torsos.length] as Rng.Key))
+    return Object.assign({}, ...torsoParams, headParams) as Params
+  }
 }
 
 const isContiguous = (indices: readonly number[]): boolean =>
