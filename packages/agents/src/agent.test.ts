@@ -1,14 +1,17 @@
-import { ConfigError } from '@polyak/core'
+import { ConfigError, fromTransitions, makeTransition, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { replayPlan } from './agent.js'
+import { defineAgent, replayPlan } from './agent.js'
 import { agents } from './agents.js'
 import { categoricalHead, scalarHead } from './criticHeads.js'
 import { d4pg } from './d4pg/agent.js'
 import { fitSupport } from './d4pg/learning.js'
 import { ddpg } from './ddpg/agent.js'
+import { DdpgConfigCodec } from './ddpg/config.js'
+import { makeDdpgLearner } from './ddpg/learning.js'
 import { makeNetworks } from './networks.js'
+import { disposeReplaced, disposeTrainState, initTrainState } from './TrainState.js'
 import { td3 } from './td3/agent.js'
 
 const pendulum = { id: 'Pendulum-v1', rewardRange: [-16.2736044, 0] as const }
@@ -72,6 +75,47 @@ describe('agents as values', () => {
       sampler: { prioritized: { alpha: 0.6, beta0: 0.4, betaSteps: 7, epsilon: 1e-6 } },
     })
     expect(replayPlan(td3.prepare({}, pendulum).config, run)).toEqual({ nStep: 1, sampler: 'uniform' })
+  })
+})
+
+describe('a new algorithm is one record', () => {
+  it('DDPG with clipped double Q: two critics through the shared learner, no tensor left behind', () => {
+    const ddpgDoubleQ = defineAgent({
+      name: 'ddpg-double-q',
+      config: DdpgConfigCodec,
+      critics: () => 2,
+      head: () => scalarHead,
+      learner: makeDdpgLearner,
+    })
+    const prepared = ddpgDoubleQ.prepare({ hiddenSizes: [8] }, pendulum)
+    expect([prepared.name, prepared.critics, prepared.config.nStep]).toEqual(['ddpg-double-q', 2, 1])
+    const spec = { observationSize: 2, actionSize: 1, low: [-1], high: [1], hiddenSizes: [8] }
+    const networks = makeNetworks(spec, prepared.head)
+    const step = prepared.learner(networks)
+    const u = Rng.uniform(Rng.key(5), 8 * 6, -1, 1)
+    const batch = fromTransitions(
+      Array.from({ length: 8 }, (_, i) =>
+        makeTransition({
+          observation: u.subarray(6 * i, 6 * i + 2),
+          action: [u[6 * i + 2] as number],
+          reward: u[6 * i + 3] as number,
+          nextObservation: u.subarray(6 * i + 4, 6 * i + 6),
+          terminated: false,
+          truncated: false,
+        }),
+      ),
+    )
+    let state = initTrainState(networks, { critics: prepared.critics }, Rng.key(1))
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 20; i++) {
+      const next = step(state, batch, Rng.foldIn(Rng.key(2), i)).state
+      disposeReplaced(state, next)
+      state = next
+    }
+    expect(tf.memory().numTensors).toBe(before)
+    expect(state.critics).toHaveLength(2)
+    expect(state.step).toBe(20)
+    disposeTrainState(state)
   })
 })
 
