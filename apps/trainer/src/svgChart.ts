@@ -96,6 +96,7 @@ export const lineChart = (series: readonly Series[], options: ChartOptions): str
   })
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(options.title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
     ...xTicks.map(
@@ -140,6 +141,7 @@ export const stackCharts = (
   const width = Math.max(...charts.map(({ options }) => options.width ?? 720), 0)
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top}" viewBox="0 0 ${width} ${top}">`,
+    `<title>${escapeXml(charts.map(({ options }) => options.title).join('; '))}</title>`,
     ...panels,
     '</svg>',
     '',

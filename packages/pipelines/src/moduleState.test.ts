@@ -32,7 +32,9 @@ const moduleState = (): string[] =>
       return [
         ...[...code.matchAll(/^(?:export\s+)?(?:let|var)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => `${where}:${m[1]}`),
         ...[
-          ...code.matchAll(/^(?:export\s+)?const\s+([A-Za-z_$][\w$]*)\s*(?::(?![^=]*Readonly)[^=]+)?=\s*new\s+(?:Map|Set|WeakMap)\b/gm),
+          ...code.matchAll(
+            /^(?:export\s+)?const\s+([A-Za-z_$][\w$]*)\s*(?::(?![^=]*Readonly)[^=]+)?=\s*new\s+(?:Map|Set|WeakMap)\b/gm,
+          ),
         ].map((m) => `${where}:${m[1]}`),
       ]
     })

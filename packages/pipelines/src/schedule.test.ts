@@ -82,7 +82,11 @@ describe('schedule', () => {
         fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 3 }),
         fc.nat(),
         (lengths, every, pick) => {
-          const ends = lengths.reduce<number[]>((acc, l) => [...acc, (acc.at(-1) ?? 0) + l], [])
+          let sum = 0
+          const ends = lengths.map((l) => {
+            sum += l
+            return sum
+          })
           const total = ends.at(-1) as number
           const resumeAt = ends[pick % ends.length] as number
           const whole = run(0, every, stepsOf(ends, 0, total))
