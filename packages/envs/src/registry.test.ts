@@ -33,7 +33,12 @@ const randomRun = (env: Env, steps: number, seed: number) => {
 describe('registry', () => {
   it('knows Pendulum-v1 and MountainCarContinuous-v0 with Gymnasium specs', () => {
     expect(registeredEnvIds()).toEqual(expect.arrayContaining(['MountainCarContinuous-v0', 'Pendulum-v1']))
-    expect(envSpec('Pendulum-v1')).toEqual({ id: 'Pendulum-v1', maxEpisodeSteps: 200, rewardThreshold: undefined })
+    expect(envSpec('Pendulum-v1')).toEqual({
+      id: 'Pendulum-v1',
+      maxEpisodeSteps: 200,
+      rewardThreshold: undefined,
+      rewardRange: [-16.2736044, 0],
+    })
     expect(envSpec('MountainCarContinuous-v0')).toEqual({
       id: 'MountainCarContinuous-v0',
       maxEpisodeSteps: 999,
@@ -116,14 +121,26 @@ describe('registry', () => {
     expect(() => registerEnv('Bad-test-v0', () => makePendulum(), { maxEpisodeSteps: 0 })).toThrow(
       'Invalid maxEpisodeSteps of Bad-test-v0',
     )
+    expect(() => registerEnv('Bad-range-test-v0', () => makePendulum(), { rewardRange: [1, 0] })).toThrow(
+      /rewardRange: expected min <= max, got \[1,0\]/,
+    )
+    expect(() =>
+      registerEnv('Bad-range-test-v1', () => makePendulum(), { rewardRange: [0, Number.NaN] as never }),
+    ).toThrow(/rewardRange of Bad-range-test-v1/)
+    registerEnv('Ranged-test-v0', () => makePendulum(), { rewardRange: [-1, 2] })
+    expect(envSpec('Ranged-test-v0').rewardRange).toEqual([-1, 2])
+    expect(envSpec('Unlimited-test-v0')).not.toHaveProperty('rewardRange')
   })
 
   it('a random policy runs 10 000 steps in each env without error, within the spaces and reward bounds', () => {
     const pendulum = randomRun(makeEnv('Pendulum-v1'), 10_000, 1)
     expect(pendulum.episodes).toBe(50)
     expect(pendulum.outside).toBe(0)
-    expect(pendulum.minReward).toBeGreaterThanOrEqual(-16.2736044)
-    expect(pendulum.maxReward).toBeLessThanOrEqual(0)
+    // within the bounds the registry records for agents (D4PG's support)
+    const [low, high] = envSpec('Pendulum-v1').rewardRange ?? [Number.NaN, Number.NaN]
+    expect(pendulum.minReward).toBeGreaterThanOrEqual(low)
+    expect(pendulum.maxReward).toBeLessThanOrEqual(high)
+    expect(pendulum.minReward).toBeLessThan(-10) // a random policy meets large costs: the bound is not loose by far
     const car = randomRun(makeEnv('MountainCarContinuous-v0'), 10_000, 2)
     expect(car.episodes).toBeGreaterThanOrEqual(10)
     expect(car.outside).toBe(0)

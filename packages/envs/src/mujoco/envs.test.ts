@@ -19,6 +19,8 @@ interface Case {
   readonly dt: number
   readonly maxEpisodeSteps: number
   readonly rewardThreshold: number | undefined
+  /** Per-step reward bounds the registry records, where the env guarantees them. */
+  readonly rewardRange?: readonly [number, number]
   /** Half-width of the uniform qpos noise; of the uniform qvel noise, or the std of the normal one. */
   readonly qposNoise: number
   readonly qvelNoise: number
@@ -37,6 +39,7 @@ const CASES: readonly Case[] = [
     dt: 0.04,
     maxEpisodeSteps: 1000,
     rewardThreshold: 950,
+    rewardRange: [0, 1],
     qposNoise: 0.01,
     qvelNoise: 0.01,
     qvelNoiseKind: 'uniform',
@@ -149,9 +152,15 @@ describe.each(CASES)('$id', (c) => {
 
   it('is registered with Gymnasium’s step limit and reward threshold; makeEnv applies the limit', () => {
     expect(registeredEnvIds()).toContain(c.id)
-    expect(envSpec(c.id)).toEqual({ id: c.id, maxEpisodeSteps: c.maxEpisodeSteps, rewardThreshold: c.rewardThreshold })
+    const range = c.rewardRange === undefined ? {} : { rewardRange: c.rewardRange }
+    expect(envSpec(c.id)).toEqual({
+      id: c.id,
+      maxEpisodeSteps: c.maxEpisodeSteps,
+      rewardThreshold: c.rewardThreshold,
+      ...range,
+    })
     const env = makeEnv(c.id, { maxEpisodeSteps: 3 })
-    expect(env.spec).toEqual({ id: c.id, maxEpisodeSteps: 3, rewardThreshold: c.rewardThreshold })
+    expect(env.spec).toEqual({ id: c.id, maxEpisodeSteps: 3, rewardThreshold: c.rewardThreshold, ...range })
     env.reset({ seed: 1 })
     const results = [0, 1, 2].map(() => env.step(new Float32Array(c.action[0])))
     expect(results.map((r) => [r.terminated, r.truncated])).toEqual([
