@@ -368,10 +368,13 @@ describe.skipIf(binary === undefined)('redisActors (real redis-server on loopbac
         ),
       )
     expect(distinct.size).toBe(accepted) // every accepted transition reached a learner
-    // everything handed on was acknowledged and deleted: nothing left, nothing pending
-    for (let i = 0; i < 40 && (await admin.xlen(keys.transitions)) > 0; i++) await sleep(50)
+    // everything handed on was acknowledged and deleted: nothing left, nothing pending (the acknowledgements of the
+    // last chunks may still be in flight when the learner unsubscribes: wait for them, up to 30 s on a loaded machine)
+    const pending = async () => ((await admin.xpending(keys.transitions, 'learner')) as unknown[])[0]
+    for (let i = 0; i < 600 && ((await admin.xlen(keys.transitions)) > 0 || (await pending()) !== 0); i++)
+      await sleep(50)
     expect(await admin.xlen(keys.transitions)).toBe(0)
-    expect(((await admin.xpending(keys.transitions, 'learner')) as unknown[])[0]).toBe(0)
+    expect(await pending()).toBe(0)
   }, 240_000)
 
   it('a wrong password errors the stream with a message naming authentication, and starts no actor', async () => {
