@@ -3,7 +3,7 @@
  *
  * @module schedule
  */
-import { concatMap, defer, type OperatorFunction } from 'rxjs'
+import { concatMap, defer, filter, type OperatorFunction } from 'rxjs'
 import type { EnvStep } from './EnvStep.js'
 
 /**
@@ -55,8 +55,8 @@ export const schedule =
     defer(() => {
       const next = tasks.map((task) => nextMultiple(start, task.every))
       return steps$.pipe(
+        filter((step) => step.episodeEnd !== undefined), // no inner subscription for the other steps
         concatMap((step): E[] => {
-          if (step.episodeEnd === undefined) return []
           const at = step.t + 1
           return tasks.flatMap((task, i) => {
             if (at < (next[i] as number)) return []

@@ -13,7 +13,7 @@ import {
 } from '@polyak/agents'
 import type { PartialInputOf } from '@polyak/core'
 import { accumulateNSteps, type PriorityUpdate, type ReplaySnapshot, remember } from '@polyak/replay'
-import { concatMap, connect, defer, map, merge, type Observable, Subject, take, tap } from 'rxjs'
+import { concatMap, connect, defer, filter, map, merge, type Observable, Subject, take, tap } from 'rxjs'
 import { redisActors } from './actors/redis.js'
 import { workerActors } from './actors/workers.js'
 import type { TrainConfigCodec } from './config.js'
@@ -174,9 +174,8 @@ export const train = (
       connect((steps$) =>
         merge(
           steps$.pipe(
-            concatMap((s): ExperimentEvent[] =>
-              s.episodeEnd === undefined ? [] : [{ type: 'episode', t: s.t, episode: s.episode, ...s.episodeEnd }],
-            ),
+            filter((s): s is EnvStep & Required<Pick<EnvStep, 'episodeEnd'>> => s.episodeEnd !== undefined),
+            map((s): ExperimentEvent => ({ type: 'episode', t: s.t, episode: s.episode, ...s.episodeEnd })),
           ),
           steps$.pipe(
             map((s) => (s.envIndex === undefined ? s.transition : { ...s.transition, envIndex: s.envIndex })),
