@@ -13,6 +13,7 @@ import {
   size,
 } from './BoxSpec.js'
 import { ConfigError, formatErrors } from './codecs.js'
+import { arbitraryBoxSpec } from './test/index.js'
 
 const errorsOf = (input: unknown): readonly string[] => {
   const result = BoxSpecCodec.decode(input)
@@ -22,31 +23,15 @@ const errorsOf = (input: unknown): readonly string[] => {
 const MAX_ELEMENTS = 6
 
 /** A random bounded box with 1..6 elements; widths stay large next to the float32 spacing of the bounds. */
-const boundedBox: fc.Arbitrary<BoxSpec> = fc
-  .array(fc.tuple(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.double({ min: 1e-2, max: 1e4, noNaN: true })), {
-    minLength: 1,
-    maxLength: MAX_ELEMENTS,
-  })
-  .map((pairs) =>
-    box(
-      pairs.map(([low]) => low),
-      pairs.map(([low, width]) => low + width),
-    ),
-  )
+const boundedBox: fc.Arbitrary<BoxSpec> = arbitraryBoxSpec({ maxSize: MAX_ELEMENTS, magnitude: 1e4, minWidth: 1e-2 })
 
 /** A random box whose sides may be unbounded or degenerate (low === high). */
-const anyBound = fc.oneof(
-  fc.double({ min: -1e30, max: 1e30, noNaN: true }),
-  fc.constantFrom(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 0),
-)
-const anyBox: fc.Arbitrary<BoxSpec> = fc
-  .array(fc.tuple(anyBound, anyBound), { minLength: 1, maxLength: MAX_ELEMENTS })
-  .map((pairs) =>
-    box(
-      pairs.map(([a, b]) => Math.min(a, b)),
-      pairs.map(([a, b]) => Math.max(a, b)),
-    ),
-  )
+const anyBox: fc.Arbitrary<BoxSpec> = arbitraryBoxSpec({
+  maxSize: MAX_ELEMENTS,
+  magnitude: 1e30,
+  unbounded: true,
+  degenerate: true,
+})
 
 /** A box and an input of the right length. */
 const withInput = (spec: fc.Arbitrary<BoxSpec>, element: fc.Arbitrary<number>) =>

@@ -1,4 +1,5 @@
 import { makeTransition, type Transition } from '@polyak/core'
+import { arbitraryTransition } from '@polyak/core/test'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { add, byteLength, gather, makeStorage, position, size } from './ReplayStorage.js'
@@ -56,6 +57,24 @@ describe('ReplayStorage', () => {
     expect(() => add(storage, transitionOf(0))).toThrow(/observation sizes/)
     expect(() => gather(storage, Int32Array.of(0))).toThrow(/outside/)
     expect(() => makeStorage({ capacity: 0, observationSize: 1, actionSize: 1 })).toThrow(/capacity/)
+  })
+
+  it('law: gather returns the stored transitions exactly, as float32, terminated and truncated as 0/1', () => {
+    const spaces = { observationSize: 3, actionSize: 2 }
+    fc.assert(
+      fc.property(fc.array(arbitraryTransition(spaces), { minLength: 1, maxLength: 12 }), (transitions) => {
+        const storage = makeStorage({ capacity: transitions.length, ...spaces })
+        for (const transition of transitions) add(storage, transition)
+        const batch = gather(storage, Int32Array.from(transitions.keys()))
+        transitions.forEach((t, i) => {
+          expect(batch.observations.subarray(3 * i, 3 * i + 3)).toEqual(t.observation)
+          expect(batch.nextObservations.subarray(3 * i, 3 * i + 3)).toEqual(t.nextObservation)
+          expect(batch.actions.subarray(2 * i, 2 * i + 2)).toEqual(t.action)
+          expect(batch.rewards[i]).toBe(Math.fround(t.reward))
+          expect([batch.terminated[i], batch.truncated[i]]).toEqual([Number(t.terminated), Number(t.truncated)])
+        })
+      }),
+    )
   })
 
   it('law: size never exceeds capacity and the newest `capacity` transitions are kept', () => {
