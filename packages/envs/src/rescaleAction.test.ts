@@ -1,4 +1,5 @@
 import { Box } from '@polyak/core'
+import { arbitraryBoxSpec, arbitraryValueIn } from '@polyak/core/test'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Env } from './Env.js'
@@ -7,6 +8,7 @@ import { makeMountainCarContinuous } from './MountainCarContinuous.js'
 import { makeEnvFromStateMachine } from './makeEnvFromStateMachine.js'
 import { makePendulum } from './Pendulum.js'
 import { rescaleAction } from './rescaleAction.js'
+import { checkEnv } from './test/checkEnv.js'
 import { wrapEnv } from './wrapEnv.js'
 
 /** Wraps an env so that the actions reaching it are recorded. */
@@ -51,6 +53,32 @@ describe('rescaleAction', () => {
         rescaled.step([u])
         expect(received.at(-1)?.[0]).toBeCloseTo(-0.5 + ((u + 1) * 3.5) / 2, 6)
       }),
+    )
+  })
+
+  it('law: for any bounded action space, actions in [−1, 1] reach the env inside its box; the wrapped env keeps the contract', () => {
+    const cases = arbitraryBoxSpec({ maxSize: 3, magnitude: 100, minWidth: 0.1 }).chain((actionSpace) =>
+      fc.tuple(fc.constant(actionSpace), arbitraryValueIn(Box.box(-1, 1, actionSpace.shape))),
+    )
+    fc.assert(
+      fc.property(cases, ([actionSpace, u]) => {
+        const inner = makeEnvFromStateMachine<number>({
+          id: 'AnyBox-v0',
+          observationSpace: Box.box(-1, 1, [1]),
+          actionSpace,
+          initial: () => 0,
+          transition: (state) => ({ state, reward: 0, terminated: false }),
+          observe: () => new Float32Array(1),
+          render: () => makeFrame(1, 1),
+        })
+        const { env, received } = spy(inner)
+        const rescaled = rescaleAction()(env)
+        rescaled.reset({ seed: 0 })
+        rescaled.step(u)
+        expect(Box.contains(actionSpace, received[0] ?? [])).toBe(true)
+        checkEnv(rescaled, { steps: 5 })
+      }),
+      { numRuns: 50 },
     )
   })
 
