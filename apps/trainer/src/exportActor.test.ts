@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { initMlp, makeNetworks } from '@polyak/agents'
 import { fileSystemIO, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
-import { actorModel, exportActor } from './exportActor.js'
+import { actorModel, exportActor, exportActorAtomically } from './exportActor.js'
 
 describe('exportActor', () => {
   it('writes a LayersModel that, loaded back, gives the actions of networks.policy (to 1e-5)', async () => {
@@ -44,5 +44,28 @@ describe('exportActor', () => {
     const actor = initMlp(networks.actorSpec)(Rng.key(0))
     expect(() => actorModel(actor, { ...networks.spec, hiddenSizes: [16] })).toThrow(/no 3×16 layer l0/)
     tf.dispose(Object.values(actor))
+  })
+
+  it('exportActorAtomically replaces the folder with the new actor and leaves no temporary folders', async () => {
+    const networks = makeNetworks({ observationSize: 3, actionSize: 1, low: [-2], high: [2], hiddenSizes: [4] })
+    const root = mkdtempSync(path.join(os.tmpdir(), 'polyak-actor-'))
+    const dir = path.join(root, 'actor')
+    const observation = tf.tensor2d([[0.5, -0.25, 1]])
+    for (const [seed, steps] of [
+      [1, 100],
+      [2, 200],
+    ] as const) {
+      const actor = initMlp(networks.actorSpec)(Rng.key(seed))
+      await exportActorAtomically(dir, actor, networks.spec, { steps })
+      const model = await tf.loadLayersModel(fileSystemIO(dir))
+      expect(model.getUserDefinedMetadata()).toMatchObject({ steps })
+      const actual = model.predict(observation) as tf.Tensor
+      const expected = networks.policy(actor, observation)
+      expect(Array.from(actual.dataSync())[0]).toBeCloseTo(Array.from(expected.dataSync())[0] as number, 5)
+      tf.dispose([actual, expected, ...Object.values(actor)])
+      model.dispose()
+    }
+    expect(readdirSync(root)).toEqual(['actor'])
+    observation.dispose()
   })
 })

@@ -3,6 +3,7 @@
  *
  * @module exportActor
  */
+import * as fsp from 'node:fs/promises'
 import type { NetworkSpec } from '@polyak/agents'
 import { fileSystemIO, type Params } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
@@ -99,4 +100,40 @@ export const exportActor = async (
   } finally {
     model.dispose()
   }
+}
+
+let swaps = 0
+
+/**
+ * {@link exportActor} into `dir` atomically for readers: the model is written to a temporary folder beside `dir`,
+ * which then replaces `dir` by two renames (the old folder is moved aside, the new one takes its name, the old one
+ * is removed). A reader sees the old actor or the new one, never half of one; between the renames, for an instant,
+ * `dir` is missing. The trainer calls it at every checkpoint and at the end, so `<run>/actor/` is always the latest.
+ *
+ * @example
+ * ```ts
+ * await exportActorAtomically('runs/a/actor', actor, networkSpec, { env: 'Pendulum-v1', steps: 5000 })
+ * ```
+ */
+export const exportActorAtomically = async (
+  dir: string,
+  actor: Params,
+  spec: NetworkSpec,
+  metadata: Readonly<Record<string, unknown>> = {},
+): Promise<void> => {
+  swaps += 1
+  const suffix = `${process.pid}-${swaps}`
+  const fresh = `${dir}.tmp-${suffix}`
+  const old = `${dir}.old-${suffix}`
+  await fsp.rm(fresh, { recursive: true, force: true })
+  await exportActor(fresh, actor, spec, metadata)
+  const hadOld = await fsp.rename(dir, old).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false
+      throw error
+    },
+  )
+  await fsp.rename(fresh, dir)
+  if (hadOld) await fsp.rm(old, { recursive: true, force: true })
 }

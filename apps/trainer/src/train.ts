@@ -23,7 +23,7 @@ import {
 } from '@polyak/pipelines'
 import { type Observable, Subject, takeUntil } from 'rxjs'
 import { experimentConfigOf, parseLogEvery, type TrainerConfig } from './config.js'
-import { exportActor } from './exportActor.js'
+import { exportActorAtomically } from './exportActor.js'
 import type { Curve, MetricsLog } from './metrics.js'
 import { lineChart } from './svgChart.js'
 
@@ -279,17 +279,15 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
     // Snapshots are written one after the other beside the run, which goes on meanwhile (the `checkpoint`
     // operator), and freed once written; a checkpoint's record in metrics.jsonl follows its write.
     const save = async (snapshot: ExperimentSnapshot, event: SnapshotEvent) => {
+      // the actor goes to <run>/actor/ at every checkpoint too, so a live view can play the latest one
+      const actorMetadata = { algo: config.algo, env: config.env, seed: config.seed, steps: event.t }
       if (event.type === 'checkpoint') {
         await saveExperiment(files.checkpoints, snapshot)
+        await exportActorAtomically(files.actor, snapshot.train.actor, plan.networkSpec, actorMetadata)
         return
       }
       await saveExperiment(files.final, snapshot)
-      await exportActor(files.actor, snapshot.train.actor, plan.networkSpec, {
-        algo: config.algo,
-        env: config.env,
-        seed: config.seed,
-        steps: event.t,
-      })
+      await exportActorAtomically(files.actor, snapshot.train.actor, plan.networkSpec, actorMetadata)
     }
 
     /** Every event, in order, as it comes: progress and the lines the metrics records do not cover. */

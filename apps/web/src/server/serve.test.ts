@@ -35,7 +35,19 @@ describe('startServer', () => {
     expect(await (await fetch(new URL('live/run.json', server.url))).json()).toEqual({
       run: path.join(dir, 'run'),
       metrics: path.join(dir, 'run/metrics.jsonl'),
+      actor: 'live/actor/model.json',
     })
+  })
+
+  it("serves the run's latest actor under /live/actor/, and nothing else of the run folder", async () => {
+    const actorUrl = new URL('live/actor/model.json', server.url)
+    expect((await fetch(actorUrl)).status).toBe(404) // no checkpoint yet
+    await fsp.mkdir(path.join(dir, 'run/actor'))
+    await fsp.writeFile(path.join(dir, 'run/actor/model.json'), '{"userDefinedMetadata":{"steps":5000}}')
+    const response = await fetch(actorUrl)
+    expect(response.headers.get('cache-control')).toBe('no-cache')
+    expect(await response.json()).toEqual({ userDefinedMetadata: { steps: 5000 } })
+    expect((await fetch(new URL('live/actor/%2e%2e/metrics.jsonl', server.url))).status).not.toBe(200)
   })
 
   it('streams the metrics lines so far, then appended ones once complete, then a reset when the file shrinks', async () => {

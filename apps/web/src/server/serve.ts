@@ -1,7 +1,8 @@
 /**
  * A tiny localhost server: the built page (`dist/`) as static files and, when given a run folder, that run's
  * `metrics.jsonl` as Server-Sent Events (`/live/events`: every line so far, then each new line as the trainer
- * appends it; a `reset` event when the file shrinks, e.g. a resumed run cut it back) plus `/live/run.json`.
+ * appends it; a `reset` event when the file shrinks, e.g. a resumed run cut it back), `/live/run.json`, and the run's
+ * latest actor (`<run>/actor/`, which the trainer replaces at every checkpoint) under `/live/actor/`.
  * It listens on 127.0.0.1 only and serves nothing outside its root.
  *
  * @module serve
@@ -152,7 +153,21 @@ export const startServer = async (options: ServeOptions): Promise<RunningServer>
         return
       }
       response.writeHead(200, { 'content-type': TYPES['.json'] ?? '', 'cache-control': 'no-cache' })
-      response.end(JSON.stringify({ run: runDir, metrics: path.join(runDir, 'metrics.jsonl') }))
+      response.end(
+        JSON.stringify({ run: runDir, metrics: path.join(runDir, 'metrics.jsonl'), actor: 'live/actor/model.json' }),
+      )
+      return
+    }
+    if (urlPath.startsWith('/live/actor/')) {
+      // the run's latest actor (the trainer replaces <run>/actor/ at every checkpoint)
+      if (runDir === undefined) {
+        send(response, 404, 'no run folder given (--run)')
+        return
+      }
+      void serveFile(path.join(runDir, 'actor'), urlPath.slice('/live/actor'.length), response).catch(() => {
+        if (!response.headersSent) send(response, 500, 'server error')
+        else response.destroy()
+      })
       return
     }
     if (urlPath === '/live/events') {
