@@ -42,13 +42,39 @@ describe('lineChartSvg', () => {
       ],
       { width: 300, height: 200, title: 'return' },
     )
-    expect(svg.match(/<path /g)).toHaveLength(1)
-    expect(svg.match(/<circle /g)).toHaveLength(1)
+    expect(svg.match(/<path d="M[\d.]+,[\d.]+L/g)).toHaveLength(1) // one line
+    expect(svg.match(/<path d="M[\d.]+,[\d.]+l5,5/g)).toHaveLength(1) // one diamond per evaluation
     expect(svg).toContain('return &lt;train&gt; (2)')
     expect(svg).toContain('>-800<')
     expect(svg).toContain('>-1200<')
-    expect(svg).toContain('step 1000')
+    expect(svg).toContain('>1000<')
+    expect(svg).toContain('>step<') // the x axis's label
     expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 300 200"/)
+    expect(svg).not.toContain('NaN')
+  })
+
+  it('puts the legend under the plot, labels the y axis, and draws a log axis in powers of ten', () => {
+    const svg = lineChartSvg(
+      [
+        {
+          label: 'critic loss',
+          color: '#109618',
+          points: [
+            [0, 33],
+            [2500, 0],
+            [5000, 0.23],
+          ],
+        },
+      ],
+      { width: 300, height: 240, title: 'critic loss', yLabel: 'loss (log scale)', logY: true },
+    )
+    expect(svg).toContain('>loss (log scale)<')
+    expect(svg).toContain('critic loss (2)') // 0 has no logarithm
+    expect(svg).toContain('>1e-1<')
+    expect(svg).toContain('>100<')
+    const legendY = Number(/<text x="[\d.]+" y="([\d.]+)"[^>]*fill="#109618">critic loss/.exec(svg)?.[1])
+    const plotBottom = 24 + Number(/<rect [^>]*height="([\d.]+)"/.exec(svg)?.[1])
+    expect(legendY).toBeGreaterThan(plotBottom)
     expect(svg).not.toContain('NaN')
   })
 })

@@ -92,7 +92,8 @@ const loadPolicy = async (url: string, env: Env, envId: string): Promise<{ polic
       const action = model.predict(tf.tensor2d(observation, [1, observation.length])) as tf.Tensor
       return action.dataSync() as Float32Array
     })
-  return { policy, note: `actor ${url}: ${String(metadata.algo ?? '')} on ${trainedOn}${mismatch}` }
+  const at = typeof metadata.steps === 'number' ? ` at step ${metadata.steps}` : ''
+  return { policy, note: `actor ${url}: ${String(metadata.algo ?? '')} on ${trainedOn}${at}${mismatch}` }
 }
 
 let generation = 0
@@ -106,7 +107,29 @@ const run = async (params: PageParams): Promise<void> => {
     await tf.ready()
     const env = makeEnv(params.env)
     byId('env-id').textContent = params.env
-    const { policy, note } = await loadPolicy(params.actor, env, params.env)
+    const loaded = await loadPolicy(params.actor, env, params.env)
+    let current = loaded.policy
+    let note = loaded.note
+    const policy: Policy = (observation) => current(observation)
+    if (params.actor === LIVE_ACTOR) {
+      // the trainer replaces the run's actor at every checkpoint: play the newest one from the next step on
+      let shownSteps = await liveActorSteps()
+      const poll = async (): Promise<void> => {
+        if (mine !== generation) return
+        const steps = await liveActorSteps()
+        if (steps !== undefined && steps !== shownSteps) {
+          const next = await loadPolicy(LIVE_ACTOR, env, params.env).catch(() => undefined)
+          if (next !== undefined && mine === generation) {
+            shownSteps = steps
+            current = next.policy
+            note = `${next.note} (updated)`
+            status.textContent = `running: ${note}, tfjs ${tf.getBackend()}`
+          }
+        }
+        setTimeout(() => void poll(), LIVE_ACTOR_POLL_MS)
+      }
+      setTimeout(() => void poll(), LIVE_ACTOR_POLL_MS)
+    }
     const runner = makeRunner(env, policy, { seed: params.seed, steps: params.steps })
     show(env, runner.state())
     setState('running', `running: ${note}, tfjs ${tf.getBackend()}`)
@@ -164,13 +187,11 @@ const startLiveView = async (): Promise<void> => {
         { label: 'episode return', color: '#3366cc', points: curves.episodeReturn },
         { label: 'evaluation mean return', color: '#dc3912', points: curves.evalReturn, dots: true },
       ],
-      { title: 'return' },
+      { title: 'return', xLabel: 'environment step', yLabel: 'return' },
     )
     byId('chart-loss').innerHTML = lineChartSvg(
       [{ label: 'critic loss', color: '#109618', points: curves.criticLoss }],
-      {
-        title: 'critic loss',
-      },
+      { title: 'critic loss', xLabel: 'environment step', yLabel: 'loss (log scale)', logY: true },
     )
   }
   redraw()
@@ -188,9 +209,31 @@ const startLiveView = async (): Promise<void> => {
   })
 }
 
-const { params, problems } = parseParams(location.search)
-fillForm(params)
-if (problems.length > 0) setState('error', problems.join('; '))
-else if (params.autostart) void run(params)
-else setState('stopped', 'press run')
+/** The run's latest actor, served by `npm run web -- --run <folder>`. */
+const LIVE_ACTOR = 'live/actor/model.json'
+const LIVE_ACTOR_POLL_MS = 2000
+
+/** The training step of the run's latest actor, or undefined when there is none (no run, or no checkpoint yet). */
+const liveActorSteps = async (): Promise<number | undefined> => {
+  const response = await fetch(LIVE_ACTOR, { cache: 'no-store' }).catch(() => undefined)
+  if (response === undefined || !response.ok) return undefined
+  const model = (await response.json().catch(() => undefined)) as
+    | { userDefinedMetadata?: { steps?: unknown } }
+    | undefined
+  const steps = model?.userDefinedMetadata?.steps
+  return typeof steps === 'number' ? steps : -1
+}
+
+const start = async (): Promise<void> => {
+  const parsed = parseParams(location.search)
+  // with a run folder and no actor in the URL, the page plays the run's own latest actor
+  const useLive = !new URLSearchParams(location.search).has('actor') && (await liveActorSteps()) !== undefined
+  const params = useLive ? { ...parsed.params, actor: LIVE_ACTOR } : parsed.params
+  fillForm(params)
+  if (parsed.problems.length > 0) setState('error', parsed.problems.join('; '))
+  else if (params.autostart) void run(params)
+  else setState('stopped', 'press run')
+}
+
+void start()
 void startLiveView()

@@ -9,7 +9,8 @@ import * as fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { setBackend } from '@polyak/core'
+import { fileSystemIO, setBackend } from '@polyak/core'
+import * as tf from '@tensorflow/tfjs'
 import { type Browser, chromium } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,6 +20,7 @@ import { nodeReturns } from './nodeReturn.js'
 const webDir = fileURLToPath(new URL('..', import.meta.url))
 const actorDir = path.join(webDir, 'public/actors/pendulum-td3')
 const screenshot = path.join(webDir, 'test-results/pendulum.png')
+const liveScreenshot = path.join(webDir, 'test-results/live.png')
 
 const findChromium = (): string | undefined => {
   if (process.env.CHROMIUM_PATH !== undefined && process.env.CHROMIUM_PATH !== '') return process.env.CHROMIUM_PATH
@@ -142,5 +144,61 @@ describe.skipIf(executablePath === undefined)(title, () => {
     )
     expect(await page.textContent('#live-run')).toContain(runDir)
     await page.close()
+  })
+  it("plays the run's own latest actor (not the shipped one) next to the run's charts", async () => {
+    // a run's actor as the trainer exports it: a LayersModel of Pendulum's shapes, seeded weights
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 8,
+          activation: 'relu',
+          inputShape: [3],
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }),
+        }),
+        tf.layers.dense({
+          units: 1,
+          activation: 'tanh',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }),
+        }),
+        tf.layers.dense({ units: 1, weights: [tf.tensor2d([[2]]), tf.tensor1d([0])] }),
+      ],
+    })
+    model.setUserDefinedMetadata({ algo: 'td3', env: 'Pendulum-v1', seed: 1, steps: 1234 })
+    await model.save(fileSystemIO(path.join(runDir, 'actor')))
+    model.dispose()
+    const lines = [0, 1, 2, 3, 4, 5].map(
+      (k) => `{"step":${1000 * (k + 1)},"losses/critic":${33 * (0.23 / 33) ** (k / 5)}}`,
+    )
+    await fsp.appendFile(
+      path.join(runDir, 'metrics.jsonl'),
+      `${lines.join('\n')}\n{"step":10000,"eval/mean_return":-400}\n`,
+    )
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } })
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(`${server.url}?env=Pendulum-v1&seed=${SEED}&steps=${STEPS}&speed=max&backend=cpu`)
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 180_000,
+    })
+    const status = String(await page.textContent('#status'))
+    expect(await page.evaluate(() => document.body.dataset.state), status).toBe('done')
+    expect(status).toContain('actor live/actor/model.json: td3 on Pendulum-v1 at step 1234')
+    const browserReturn = Number(await page.textContent('#return'))
+    await setBackend('cpu')
+    const runActor = (await nodeReturns(path.join(runDir, 'actor'), 'Pendulum-v1', SEED, STEPS)).finished[0] as number
+    const shipped = (await nodeReturns(actorDir, 'Pendulum-v1', SEED, STEPS)).finished[0] as number
+    console.log(
+      `Pendulum-v1 seed ${SEED}: page ${browserReturn}, run's actor in Node ${runActor}, shipped actor ${shipped}`,
+    )
+    expect(Math.abs(browserReturn - runActor)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(runActor)))
+    expect(Math.abs(browserReturn - shipped)).toBeGreaterThan(1)
+    await page.waitForFunction(() => document.getElementById('chart-loss')?.textContent?.includes('critic loss (7)'))
+    expect(await page.textContent('#chart-loss')).toContain('loss (log scale)')
+    await fsp.mkdir(path.dirname(liveScreenshot), { recursive: true })
+    await page.screenshot({ path: liveScreenshot, fullPage: true })
+    expect(errors).toEqual([])
+    await page.close()
+    await fsp.rm(path.join(runDir, 'actor'), { recursive: true, force: true })
   })
 })
