@@ -266,7 +266,9 @@ export const setBackend = async (name: BackendName = 'auto', options: SetBackend
 
 /**
  * One line describing the active backend, for logs. When `auto` had to pass over the native kernels, the line says
- * why (e.g. the addon was not built for lack of a C++ compiler), since they are several times faster.
+ * why (e.g. the addon was not built for lack of a C++ compiler, or npm 11 did not run the install step), since they
+ * are several times faster, and how to get them: approve the install step (`npm install-scripts approve
+ * @polyak/core`, or `allowScripts` in package.json) or build by hand (`node node_modules/@polyak/core/native/build.mjs`).
  *
  * @example
  * ```ts
@@ -279,5 +281,11 @@ export const formatBackendInfo = (info: BackendInfo): string => {
   const line = `backend: ${info.name} (${info.packageName}; ${info.details.join(', ')})${info.requested === 'auto' ? ' [auto]' : ''}`
   const native =
     info.name === 'wasm' || info.name === 'cpu' ? info.skipped.find((s) => s.startsWith('native: ')) : undefined
-  return native === undefined ? line : `${line}; native kernels skipped: ${native.slice('native: '.length)}`
+  if (native === undefined) return line
+  return (
+    `${line}; native kernels skipped: ${native.slice('native: '.length)}. ` +
+    `auto chose ${info.name} because the native addon is not built: npm 11 runs @polyak/core's install step only ` +
+    `once approved (\`npm install-scripts approve @polyak/core\`, or "allowScripts" in package.json), or build it by ` +
+    `hand with \`node node_modules/@polyak/core/native/build.mjs\``
+  )
 }
