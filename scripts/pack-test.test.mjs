@@ -1,0 +1,17 @@
+// Runs scripts/pack-test.mjs (build, npm pack of the six packages, install into empty projects outside the
+// workspace, a consumer script on plain node) as part of `npm test`. Needs the npm registry.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+test('the packed packages install outside the workspace and train with plain node', { timeout: 900_000 }, () => {
+  const run = spawnSync(process.execPath, ['scripts/pack-test.mjs'], { cwd: root, encoding: 'utf8' })
+  const output = `${run.stdout}${run.stderr}`
+  process.stdout.write(output)
+  assert.equal(run.status, 0, output)
+  assert.match(output, /consumer ok: learner step \d+/)
+})
