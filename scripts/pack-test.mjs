@@ -130,7 +130,7 @@ const makeProject = (dir) => {
 const install = (dir, tarballs, env = {}) => {
   makeProject(dir)
   const started = Date.now()
-  run(npm, ['install', ...tarballs, '--no-audit', '--no-fund', '--loglevel=error'], {
+  run(npm, ['install', ...tarballs, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: dir,
     env: { ...process.env, ...env },
   })
