@@ -55,10 +55,12 @@ const actingSteps = (
   const { actors } = config
   const { low, high } = run.networks.spec
   if (actors.kind === 'inline') {
+    const warmupAction = new Float32Array(low.length)
     return timeSlicedTicks(start, config.steps).pipe(
       rollout({
         makeEnv: run.makeEnv,
-        policy: latest.policy,
+        // warm-up actions are random (explore): no forward pass for them
+        policy: (observation, t) => (t < config.warmupSteps ? warmupAction : latest.policy(observation)),
         explore: explore({
           process: run.noise.process,
           key: run.keys.explore,
