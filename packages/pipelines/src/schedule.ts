@@ -3,8 +3,9 @@
  *
  * @module schedule
  */
-import { concatMap, defer, filter, type OperatorFunction } from 'rxjs'
+import { defer, filter, type OperatorFunction } from 'rxjs'
 import type { EnvStep } from './EnvStep.js'
+import { emitEach } from './emitEach.js'
 
 /**
  * The first multiple of `every` strictly after `t` (`Infinity` for `every = 0`: never).
@@ -56,7 +57,7 @@ export const schedule =
       const next = tasks.map((task) => nextMultiple(start, task.every))
       return steps$.pipe(
         filter((step) => step.episodeEnd !== undefined), // no inner subscription for the other steps
-        concatMap((step): E[] => {
+        emitEach((step): E[] => {
           const at = step.t + 1
           return tasks.flatMap((task, i) => {
             if (at < (next[i] as number)) return []

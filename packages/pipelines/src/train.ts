@@ -13,12 +13,13 @@ import {
 } from '@polyak/agents'
 import type { PartialInputOf } from '@polyak/core'
 import { accumulateNSteps, type PriorityUpdate, type ReplaySnapshot, remember } from '@polyak/replay'
-import { concatMap, connect, defer, filter, map, merge, type Observable, Subject, take, tap } from 'rxjs'
+import { connect, defer, filter, map, merge, type Observable, Subject, take, tap } from 'rxjs'
 import { redisActors } from './actors/redis.js'
 import { workerActors } from './actors/workers.js'
 import type { TrainConfigCodec } from './config.js'
 import type { EnvStep } from './EnvStep.js'
 import { type ExperimentSnapshot, takeSnapshot } from './ExperimentSnapshot.js'
+import { emitEach } from './emitEach.js'
 import { evaluatePolicy } from './evaluatePolicy.js'
 import type { ExperimentEvent } from './events.js'
 import { explore } from './explore.js'
@@ -196,7 +197,7 @@ export const train = (
               key: run.keys.learn,
               publish: latest.publish,
             }),
-            concatMap((event): ExperimentEvent[] => {
+            emitEach((event): ExperimentEvent[] => {
               if (event.kind === 'final') {
                 const snapshot = takeSnapshot(event.state, replaySnapshot(), config.steps, 0)
                 return [...evaluation(config.steps), { type: 'final', t: config.steps, snapshot }]
