@@ -1,58 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { disposeExperimentSnapshot, loadExperiment } from '@polyak/pipelines'
 import * as tf from '@tensorflow/tfjs'
-import { afterAll, describe, expect, it } from 'vitest'
-import { type MainOptions, main } from './main.js'
+import { describe, expect, it } from 'vitest'
+import { runMain, TINY, tempDirs } from '../test/runMain.js'
 import { type MetricsRecord, readMetrics } from './metrics.js'
 
-/** A run that takes about a second: 300 steps (an episode is 200), learning from step 150, tiny networks. */
-const TINY = [
-  '--steps',
-  '300',
-  '--warmup-steps',
-  '150',
-  '--hidden-sizes',
-  '[8]',
-  '--batch-size',
-  '32',
-  '--buffer-size',
-  '1000',
-  '--eval-every',
-  '0',
-  '--eval-episodes',
-  '1',
-  '--checkpoint-every',
-  '200',
-  '--log-every',
-  '100',
-  '--backend',
-  'wasm',
-]
-
-const made: string[] = []
-const tempDir = () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'polyak-trainer-'))
-  made.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true })
-})
-
-/** Runs `main` with the output collected and the run folder named after a fixed clock. */
-const run = async (argv: readonly string[], options: MainOptions = {}) => {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, {
-    log: (line) => out.push(line),
-    error: (line) => err.push(line),
-    now: () => 1_764_000_000_000,
-    ...options,
-  })
-  return { code, out, err }
-}
+const tempDir = tempDirs('polyak-trainer-')
+const run = runMain
 
 /** The one run folder under `outDir`. */
 const runDirIn = (outDir: string): string => {

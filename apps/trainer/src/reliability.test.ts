@@ -1,75 +1,23 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { disposeExperimentSnapshot } from '@polyak/pipelines'
 import fc from 'fast-check'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { runMain, TINY, tempDirs } from '../test/runMain.js'
 import { parseArgs } from './cli.js'
 import { decodeTrainerConfig } from './config.js'
-import { type MainOptions, main, prepareRun } from './main.js'
+import { prepareRun } from './main.js'
 import { readMetrics } from './metrics.js'
 import { repairMetrics } from './metricsRepair.js'
 import { resourceProblems } from './resources.js'
 import { configForDisk, redactSecrets } from './secrets.js'
 
-/** A run of about a second: 300 steps, learning from step 150, a checkpoint at step 200, tiny networks. */
-const TINY = [
-  '--steps',
-  '300',
-  '--warmup-steps',
-  '150',
-  '--hidden-sizes',
-  '[8]',
-  '--batch-size',
-  '32',
-  '--buffer-size',
-  '1000',
-  '--eval-every',
-  '0',
-  '--eval-episodes',
-  '1',
-  '--checkpoint-every',
-  '200',
-  '--log-every',
-  '100',
-  '--backend',
-  'wasm',
-]
-
-const made: string[] = []
-const tempDir = () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'polyak-reliability-'))
-  made.push(dir)
-  return dir
-}
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true })
-})
-
-const run = async (argv: readonly string[], options: MainOptions = {}) => {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, {
-    log: (line) => out.push(line),
-    error: (line) => err.push(line),
-    now: () => 1_764_000_000_000,
-    ...options,
-  })
-  return { code, out, err }
-}
+const tempDir = tempDirs('polyak-reliability-')
+const run = runMain
 
 /** Every file under `dir` with its size, mtime and SHA-256: equal listings mean nothing changed. */
 const listing = (dir: string): Record<string, string> => {
