@@ -1,4 +1,4 @@
-import { ConfigError, fromTransitions, makeTransition, Rng } from '@polyak/core'
+import { ConfigError, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -13,6 +13,7 @@ import { makeDdpgLearner } from './ddpg/learning.js'
 import { makeNetworks } from './networks.js'
 import { disposeReplaced, disposeTrainState, initTrainState } from './TrainState.js'
 import { td3 } from './td3/agent.js'
+import { randomBatch } from './test-utils/randomBatch.js'
 
 const pendulum = { id: 'Pendulum-v1', rewardRange: [-16.2736044, 0] as const }
 
@@ -92,19 +93,7 @@ describe('a new algorithm is one record', () => {
     const spec = { observationSize: 2, actionSize: 1, low: [-1], high: [1], hiddenSizes: [8] }
     const networks = makeNetworks(spec, prepared.head)
     const step = prepared.learner(networks)
-    const u = Rng.uniform(Rng.key(5), 8 * 6, -1, 1)
-    const batch = fromTransitions(
-      Array.from({ length: 8 }, (_, i) =>
-        makeTransition({
-          observation: u.subarray(6 * i, 6 * i + 2),
-          action: [u[6 * i + 2] as number],
-          reward: u[6 * i + 3] as number,
-          nextObservation: u.subarray(6 * i + 4, 6 * i + 6),
-          terminated: false,
-          truncated: false,
-        }),
-      ),
-    )
+    const batch = randomBatch(5, 8)
     let state = initTrainState(networks, { critics: prepared.critics }, Rng.key(1))
     const before = tf.memory().numTensors
     for (let i = 0; i < 20; i++) {

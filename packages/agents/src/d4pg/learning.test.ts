@@ -1,9 +1,10 @@
-import { decodeOrThrow, fromTransitions, makeTransition, type Params, Rng } from '@polyak/core'
+import { decodeOrThrow, type Params, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { categoricalHead, supportOf } from '../criticHeads.js'
 import { makeNetworks } from '../networks.js'
 import { disposeReplaced, disposeTrainState, initTrainState } from '../TrainState.js'
+import { randomBatch } from '../test-utils/randomBatch.js'
 import { updateCritic } from '../updateCritic.js'
 import { D4pgConfigCodec } from './config.js'
 import { d4pgHead, makeD4pgLearner } from './learning.js'
@@ -12,19 +13,7 @@ const config = decodeOrThrow(D4pgConfigCodec, { hiddenSizes: [16], atoms: 11, vM
 const spec = { observationSize: 2, actionSize: 1, low: [-1], high: [1], hiddenSizes: [16] }
 const networks = makeNetworks(spec, d4pgHead(config))
 const batch = (seed: number, weights = false) => {
-  const u = Rng.uniform(Rng.key(seed), 16 * 6, -1, 1)
-  const b = fromTransitions(
-    Array.from({ length: 16 }, (_, i) =>
-      makeTransition({
-        observation: u.subarray(6 * i, 6 * i + 2),
-        action: [u[6 * i + 2] as number],
-        reward: u[6 * i + 3] as number,
-        nextObservation: u.subarray(6 * i + 4, 6 * i + 6),
-        terminated: i % 5 === 0,
-        truncated: false,
-      }),
-    ),
-  )
+  const b = randomBatch(seed, 16, { terminatedEvery: 5 })
   return {
     ...b,
     discounts: new Float32Array(16).fill(0.99 ** 3),
