@@ -24,7 +24,7 @@ import {
   Td3ConfigCodec,
 } from '@polyak/agents'
 import { BACKENDS, type Batch, decodeOrThrow, Rng, setBackend } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 const batchSize = 256
 const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)

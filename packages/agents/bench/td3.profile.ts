@@ -18,7 +18,7 @@ import {
   Td3ConfigCodec,
 } from '@polyak/agents'
 import { type BackendName, type Batch, decodeOrThrow, Rng, setBackend, toTensorBatch } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 const backend = (process.argv[2] ?? 'wasm') as BackendName
 await setBackend(backend)

@@ -4,7 +4,7 @@
  * @module TrainState
  */
 import { type AdamState, cloneParams, hardUpdate, initAdam, type Params, Rng } from '@polyak/core'
-import type * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs-core'
 import type { Networks } from './networks.js'
 
 /**

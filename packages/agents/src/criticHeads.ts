@@ -3,7 +3,7 @@
  *
  * @module criticHeads
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { categoricalProjection } from './losses/categoricalProjection.js'
 import { criticLoss } from './losses/criticLoss.js'
 import { clippedDoubleQTarget } from './losses/tdTarget.js'

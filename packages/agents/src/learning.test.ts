@@ -1,5 +1,5 @@
 import { type Batch, decodeOrThrow, fromTransitions, makeTransition, type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { DdpgConfigCodec } from './ddpg/config.js'
 import { makeDdpgLearner } from './ddpg/learning.js'

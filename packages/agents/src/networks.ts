@@ -14,7 +14,7 @@
  * ```ts
  * import { applyMlp, initMlp, type MlpSpec } from '@polyak/agents'
  * import { Rng } from '@polyak/core'
- * import * as tf from '@tensorflow/tfjs'
+ * import * as tf from '@tensorflow/tfjs-core'
  *
  * const spec: MlpSpec = { inputSize: 3, hiddenSizes: [64, 64], outputSize: 1 }
  * const params = initMlp(spec)(Rng.key(0))

@@ -5,7 +5,7 @@
  * @module policy
  */
 import { type Params, tidy } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import type { Networks } from './networks.js'
 
 /**

@@ -4,7 +4,7 @@
  * @module updateActor
  */
 import { type AdamConfig, adamUpdate, type Batch, tidy, valueAndGradsOf } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { dpgLoss } from './losses/dpgLoss.js'
 import type { Networks } from './networks.js'
 import type { TrainState } from './TrainState.js'

@@ -5,7 +5,7 @@
  */
 import { type AdamConfig, adamUpdate, type Batch, type Rng, tidy, toTensorBatch, valueAndGradsOf } from '@polyak/core'
 import { smoothTargetActions } from '@polyak/noise'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import type { Networks } from './networks.js'
 import type { TrainState } from './TrainState.js'
 

@@ -24,7 +24,7 @@ import {
   tidy,
   valueAndGradsOf,
 } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 const sizes = [23, 256, 256, 1] as const
 const spec = { inputSize: sizes[0] }

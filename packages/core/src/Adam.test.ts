@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { adamUpdate, disposeAdam, globalNorm, initAdam } from './Adam.js'
 import { disposeParams, valueAndGradsOf } from './Params.js'

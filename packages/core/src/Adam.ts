@@ -4,7 +4,7 @@
  *
  * @module Adam
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { nativeAdamStep, nativeKernelsActive } from './native.js'
 import { assertSameStructure, disposeParams, mapParams, type Params } from './Params.js'
 
@@ -92,7 +92,7 @@ export const globalNorm = (grads: Params): tf.Scalar =>
  *
  * @example
  * ```ts
- * import * as tf from '@tensorflow/tfjs'
+ * import * as tf from '@tensorflow/tfjs-core'
  * import { adamUpdate, initAdam, valueAndGradsOf } from '@polyak/core'
  *
  * const params = { w: tf.tensor1d([1, -2]) }

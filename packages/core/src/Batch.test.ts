@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { fromTransitions, toTensorBatch, validateBatch } from './Batch.js'
 import { makeTransition } from './Transition.js'

@@ -4,7 +4,7 @@
  *
  * @module Batch
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import type { Transition } from './Transition.js'
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module Params
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * Named parameter tensors of one network. Never mutated: updates return a new record.

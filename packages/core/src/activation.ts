@@ -4,7 +4,7 @@
  *
  * @module activation
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * Activation functions a layer can fuse.

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BackendUnavailableError, formatBackendInfo, setBackend } from './backend.js'
 import { loadNativeAddon, type NativeLoad, nativeKernelsActive } from './native.js'
@@ -77,6 +77,12 @@ describe('setBackend', () => {
     // native needs wasm's heap: without wasm it is skipped too
     expect(info.skipped.map((line) => line.split(':')[0])).toEqual(['tensorflow', 'native', 'wasm'])
     expect(nativeKernelsActive()).toBe(false)
+  })
+
+  it('with no backend package installed, auto says which to install', async () => {
+    await expect(setBackend('auto', { importModule: notFound })).rejects.toThrow(
+      /No tfjs backend could be loaded:[\s\S]*install @tensorflow\/tfjs-backend-wasm \(fast\) or @tensorflow\/tfjs-backend-cpu/,
+    )
   })
 
   it('asking for a missing tensorflow backend names the packages to install', async () => {

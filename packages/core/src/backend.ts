@@ -1,6 +1,7 @@
 /**
- * Backend selection: every package speaks the `@tensorflow/tfjs` API, and the kernels behind it are chosen
- * here. `wasm` (WebAssembly with SIMD) and `cpu` (plain JavaScript) install from the npm registry alone;
+ * Backend selection: every package speaks the `@tensorflow/tfjs-core` API, and the kernels behind it are chosen
+ * here. `wasm` (WebAssembly with SIMD) and `cpu` (plain JavaScript) install from the npm registry alone: `cpu` comes
+ * with `@polyak/core`, `wasm` with `@polyak/agents` (for `@polyak/core` alone, an optional peer dependency);
  * `native` is `wasm` with polyak's own compiled matrix products (`native/`, built by `npm install` with the machine's
  * C++ compiler; absent where there is none); `tensorflow` (libtensorflow through `@tensorflow/tfjs-node-gpu` or
  * `@tensorflow/tfjs-node`) is used only when the user has installed one of those optional packages.
@@ -9,7 +10,7 @@
  */
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { disableNativeKernels, enableNativeKernels, loadNativeAddon, type NativeLoad } from './native.js'
 
 /**
@@ -261,7 +262,11 @@ export const setBackend = async (name: BackendName = 'auto', options: SetBackend
       skipped.push(`${candidate}: ${describeError(error)}`)
     }
   }
-  throw new Error(`No tfjs backend could be loaded:\n  - ${skipped.join('\n  - ')}`)
+  throw new Error(
+    `No tfjs backend could be loaded:\n  - ${skipped.join('\n  - ')}\n` +
+      '@polyak/core brings none of its own: install @tensorflow/tfjs-backend-wasm (fast) or ' +
+      '@tensorflow/tfjs-backend-cpu (@polyak/agents brings both, @polyak/noise the second).',
+  )
 }
 
 /**

@@ -397,7 +397,7 @@ export interface FileSystemIOHandler extends tf.io.IOHandler {
  *
  * @example
  * ```ts
- * import * as tf from '@tensorflow/tfjs'
+ * import * as tf from '@tensorflow/tfjs' // the LayersModel API is in the full package
  * import { fileSystemIO } from '@polyak/core'
  *
  * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [3] })] })

@@ -12,7 +12,7 @@
  *
  * @module convLayers
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { type Activation, activationGradient, applyActivation } from './activation.js'
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { type Activation, activationGradient, applyActivation } from './activation.js'
 import { nativeKernelsActive } from './native.js'
 

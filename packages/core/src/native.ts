@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The functions of the compiled addon (`native/build/polyak_native.node`). Arrays are `Float32Array`s (views on

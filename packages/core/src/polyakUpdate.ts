@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { nativeKernelsActive, nativePolyakStep } from './native.js'
 import { assertSameStructure, cloneParams, type Params, zipParams } from './Params.js'
 
@@ -15,7 +15,7 @@ import { assertSameStructure, cloneParams, type Params, zipParams } from './Para
  *
  * @example
  * ```ts
- * import * as tf from '@tensorflow/tfjs'
+ * import * as tf from '@tensorflow/tfjs-core'
  * import { polyakUpdate } from '@polyak/core'
  *
  * const online = { w: tf.tensor1d([1, 1]) }

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * `tf.tidy` with the result's own type: runs `fn`, keeps every tensor reachable from its result (through nested

@@ -1,5 +1,5 @@
 import { dense, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { initNoisyDense, noisyDense } from './NoisyDense.js'
 

@@ -5,7 +5,7 @@
  * @module NoisyDense
  */
 import { type Activation, dense, type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The parameters of a noisy dense layer: `muW` and `sigmaW` ([in, out]), `muB` and `sigmaB` ([out]).

@@ -1,5 +1,5 @@
 import { type Activation, dense, type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { actionDistance, adaptStddev, perturbParams } from './parameterNoise.js'
 

@@ -6,7 +6,7 @@
  * @module parameterNoise
  */
 import { type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * A perturbed copy of a parameter record: every tensor plus independent N(0, σ²) noise (Plappert et al. 2018, §3).

@@ -4,7 +4,7 @@
  * @module smoothTargetActions
  */
 import type { Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { clippedGaussianNoise } from './gaussianNoise.js'
 
 /**
@@ -62,7 +62,7 @@ const boundTensor = (bound: Bound, dim: number, what: string): tf.Tensor => {
  * @example
  * ```ts
  * import { Rng } from '@polyak/core'
- * import * as tf from '@tensorflow/tfjs'
+ * import * as tf from '@tensorflow/tfjs-core'
  *
  * const next = tf.tensor2d([[0.9, -0.2]])
  * const smoothed = smoothTargetActions(Rng.key(0), next, { sigma: 0.2, clip: 0.5, low: -1, high: 1 })

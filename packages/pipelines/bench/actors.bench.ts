@@ -13,7 +13,7 @@ import { makeNetworks } from '@polyak/agents'
 import { Rng, setBackend, tidy } from '@polyak/core'
 import { makeEnv } from '@polyak/envs'
 import { gaussianProcess } from '@polyak/noise'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { filter, lastValueFrom, range, skip, take, tap, toArray } from 'rxjs'
 import { disposeExperimentSnapshot, explore, rollout, runExperiment, workerActors } from '../src/index.js'
 

@@ -19,7 +19,7 @@ import { decodeOrThrow, Rng, setBackend, type Transition } from '@polyak/core'
 import { makeEnv } from '@polyak/envs'
 import { gaussianNoise } from '@polyak/noise'
 import { add, gather, makeStorage, size, uniformSampler } from '@polyak/replay'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { filter, lastValueFrom, toArray } from 'rxjs'
 import { disposeExperimentSnapshot, episodeSeed, runExperiment } from '../src/index.js'
 

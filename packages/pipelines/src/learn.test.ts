@@ -7,7 +7,7 @@ import {
   type TrainState,
 } from '@polyak/agents'
 import { type Batch, decodeOrThrow, fromTransitions, makeTransition, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { from, lastValueFrom, map, Subject, toArray } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import { describe, expect, it } from 'vitest'

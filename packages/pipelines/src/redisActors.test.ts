@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { makeNetworks } from '@polyak/agents'
 import { Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { Redis } from 'ioredis'
 import { filter, lastValueFrom, type Subscription, take, takeWhile, tap, toArray } from 'rxjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Params } from '@polyak/core'
 import { registerEnv } from '@polyak/envs'
 import { makeFakeContinuousEnv } from '@polyak/envs/test'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import {

@@ -1,5 +1,5 @@
 import { ConfigError, decodeOrThrow } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { lastValueFrom, toArray } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import { NetworksConfigCodec } from './config.js'

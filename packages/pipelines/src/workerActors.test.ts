@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { makeNetworks } from '@polyak/agents'
 import { Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { filter, firstValueFrom, lastValueFrom, take, takeWhile, tap, toArray } from 'rxjs'
 import { describe, expect, it } from 'vitest'
 import { type LiveActors, liveActors } from './actors/live.js'

@@ -9,7 +9,7 @@ import {
   PositiveNumber,
   strictObject,
 } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import * as t from 'io-ts'
 import type { PrioritizedState } from './PrioritizedSampler.js'
 import type { ReplaySnapshot } from './ReplaySnapshot.js'

@@ -1,5 +1,5 @@
 import { type SaveCheckpointOptions, saveCheckpoint } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import type { ReplaySnapshot } from './ReplaySnapshot.js'
 import { position, size } from './ReplayStorage.js'
 import { leaves } from './SumTree.js'

@@ -1,5 +1,5 @@
 import { decodeOrThrow, type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { categoricalHead, supportOf } from '../criticHeads.js'
 import { makeNetworks } from '../networks.js'

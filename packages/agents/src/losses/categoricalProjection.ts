@@ -3,7 +3,7 @@
  *
  * @module categoricalProjection
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * Projects the distribution `r + discount·Z` (atoms `r_b + discount_b·z_j` with probabilities `p_bj`) onto the

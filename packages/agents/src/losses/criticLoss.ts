@@ -3,7 +3,7 @@
  *
  * @module criticLoss
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The critic loss `L = mean(w · (y − Q(s, a))²)` and the TD errors `δ = y − Q(s, a)` (for prioritized replay).

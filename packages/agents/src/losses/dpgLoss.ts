@@ -3,7 +3,7 @@
  *
  * @module dpgLoss
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The deterministic policy gradient loss `L(θ) = −mean Q(s, μ_θ(s))` (Silver et al. 2014): its gradient with respect

@@ -3,7 +3,7 @@
  *
  * @module tdTarget
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The inputs of a TD target, all `[batch]` tensors.

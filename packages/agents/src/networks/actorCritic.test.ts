@@ -1,5 +1,5 @@
 import { Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { makeNetworks } from './actorCritic.js'

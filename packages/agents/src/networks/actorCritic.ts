@@ -9,7 +9,7 @@
  * @module actorCritic
  */
 import { type ConvPadding, type Params, prefixParams, Rng, unprefixParams } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { type CriticHead, scalarHead } from '../criticHeads.js'
 import { applyConvTorso, type ConvTorsoSpec, convTorsoOutputSize, initConvTorso } from './convTorso.js'
 import type { Init } from './init.js'

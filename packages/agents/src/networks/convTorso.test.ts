@@ -1,5 +1,5 @@
 import { disposeParams, Rng, valueAndGradsOf } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { applyConvTorso, type ConvTorsoSpec, convTorsoOutputSize, convTorsoShapes, initConvTorso } from './convTorso.js'
 

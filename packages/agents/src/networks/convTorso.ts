@@ -8,7 +8,7 @@
  * @module convTorso
  */
 import { type Activation, type ConvPadding, conv2dLayer, convGeometry, type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { type Init, initBounds } from './init.js'
 
 /**

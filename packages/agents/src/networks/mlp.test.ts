@@ -9,7 +9,7 @@ import {
   tidy,
   valueAndGradsOf,
 } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyMlp, DDPG_FINAL_INIT, initMlp, layerSizes, type MlpSpec } from './mlp.js'

@@ -5,7 +5,7 @@
  * @module mlp
  */
 import { type Activation, dense, type Params, Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { type Init, initBounds } from './init.js'
 
 /**

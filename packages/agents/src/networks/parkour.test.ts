@@ -11,7 +11,7 @@ import {
   unprefixParams,
   valueAndGradsOf,
 } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyMlp, DDPG_FINAL_INIT, initMlp } from './mlp.js'

@@ -9,7 +9,7 @@
  * @module parkour
  */
 import { type Activation, dense, type Params, prefixParams, Rng, unprefixParams } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import type { Init } from './init.js'
 import { applyMlp, type DenseLayer, initMlp, type MlpSpec } from './mlp.js'
 

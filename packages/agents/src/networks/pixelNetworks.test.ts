@@ -9,7 +9,7 @@ import {
   unprefixParams,
   valueAndGradsOf,
 } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { D4pgConfigCodec } from '../d4pg/config.js'

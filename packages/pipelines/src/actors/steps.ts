@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import type { ConcreteBackend, Params } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { chunkTransition, type StepColumns } from './chunkCodec.js'
 import type { LiveActors } from './live.js'
 import type { ActorNetworks, ActorRunConfig, ActorStep, RawParams, VersionedParams } from './protocol.js'
