@@ -37,7 +37,9 @@
  * the reward to float32 when the action is float32); the clouds are drawn but never simulated, and `render()` is a
  * simple rasteriser without anti-aliasing or the rotating lidar line. Kept quirks: the thighs start 16 px above
  * their hip anchors (Gymnasium subtracts the negative `LEG_DOWN`), so the joints pull the walker together on the
- * reset's step; any ending contact of a shin clears its ground flag, even while it still touches another edge.
+ * reset's step; any ending contact of a shin clears its ground flag, even while it still touches another edge. The
+ * hull's and the legs' mass data are set by `correctMassData` (our polygon formulas, as planck ≥ 1.4.3 computes them;
+ * planck 1.4.2's centres of mass are wrong).
  *
  * @module BipedalWalker
  */
@@ -54,6 +56,7 @@ import {
   outlinePolygon,
   type PixelPoint,
 } from './Frame.js'
+import { correctMassData } from './planckMass.js'
 import {
   type ContactScene,
   clip,
@@ -412,6 +415,7 @@ const buildScene = (key: Rng.Key, hardcore: boolean): Scene => {
     filterCategoryBits: WALKER_CATEGORY,
     filterMaskBits: TERRAIN_CATEGORY,
   })
+  correctMassData(hull)
   const force = Rng.uniform(forceKey, 1, -INITIAL_RANDOM, INITIAL_RANDOM)[0] ?? 0
   hull.applyForceToCenter({ x: force, y: 0 }, true)
 
@@ -429,6 +433,7 @@ const buildScene = (key: Rng.Key, hardcore: boolean): Scene => {
       filterCategoryBits: WALKER_CATEGORY,
       filterMaskBits: TERRAIN_CATEGORY,
     })
+    correctMassData(thigh)
     const hip = world.createJoint(
       new RevoluteJoint({
         bodyA: hull,
@@ -456,6 +461,7 @@ const buildScene = (key: Rng.Key, hardcore: boolean): Scene => {
       filterCategoryBits: WALKER_CATEGORY,
       filterMaskBits: TERRAIN_CATEGORY,
     })
+    correctMassData(shin)
     const knee = world.createJoint(
       new RevoluteJoint({
         bodyA: thigh,

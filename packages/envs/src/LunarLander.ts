@@ -30,7 +30,8 @@
  * not the same binary, so trajectories agree only qualitatively; the random numbers come from `Rng` keys, not PCG64;
  * the exhaust particles (decoration in Gymnasium, never touching the lander) are not simulated; `render()` is a simple
  * rasteriser without anti-aliasing. The legs' joints set `referenceAngle: 0` explicitly (Box2D's default; planck
- * would otherwise take the legs' initial ±0.05 rad tilt).
+ * would otherwise take the legs' initial ±0.05 rad tilt). The lander's and the legs' mass data are set by
+ * `correctMassData` (our polygon formulas, as planck ≥ 1.4.3 computes them; planck 1.4.2's centres of mass are wrong).
  *
  * @module LunarLander
  */
@@ -48,6 +49,7 @@ import * as t from 'io-ts'
 import { type Body, BoxShape, EdgeShape, PolygonShape, RevoluteJoint, World } from 'planck'
 import type { Env } from './Env.js'
 import { type Color, drawSegment, type Frame, fillPolygon, makeFrame, type PixelPoint } from './Frame.js'
+import { correctMassData } from './planckMass.js'
 import {
   type ContactScene,
   clip,
@@ -242,6 +244,7 @@ const buildScene = (key: Rng.Key, options: LunarLanderOptions): Scene => {
     filterCategoryBits: LANDER_CATEGORY,
     filterMaskBits: GROUND_CATEGORY,
   })
+  correctMassData(lander)
   const force = Rng.uniform(forceKey, 2, -INITIAL_RANDOM, INITIAL_RANDOM)
   lander.applyForceToCenter({ x: force[0] ?? 0, y: force[1] ?? 0 }, true)
 
@@ -261,6 +264,7 @@ const buildScene = (key: Rng.Key, options: LunarLanderOptions): Scene => {
       filterCategoryBits: LEG_CATEGORY,
       filterMaskBits: GROUND_CATEGORY,
     })
+    correctMassData(leg)
     world.createJoint(
       new RevoluteJoint({
         bodyA: lander,
