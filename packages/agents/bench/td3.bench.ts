@@ -7,8 +7,9 @@
  * also the actor and the Polyak targets (TD3's policy delay), so the figure averages over that cycle.
  *
  * When `python3 -c "import torch"` works, the same update in PyTorch (bench/td3_torch.py, CleanRL's code) runs in the
- * same bench run, with one thread (torch and OpenBLAS) and with the libraries' default thread counts, and the JSON
- * holds ours / PyTorch.
+ * same bench run, with one thread (torch and OpenBLAS) and with the libraries' default thread counts, with
+ * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from its environment (scripts/bench/reference.mjs), and the JSON holds
+ * ours / PyTorch, `ratiosToBest` against the better of its two figures, the OpenBLAS kernels it used and the CPU.
  * Prints JSON and writes it to bench-results/agents-td3.json.
  */
 import { execFileSync } from 'node:child_process'
@@ -23,8 +24,9 @@ import {
   makeTd3Learner,
   Td3ConfigCodec,
 } from '@polyak/agents'
-import { BACKENDS, type Batch, decodeOrThrow, Rng, setBackend } from '@polyak/core'
+import { BACKENDS, type Batch, decodeOrThrow, nativeThreads, Rng, setBackend } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs-core'
+import { best, cpuDescription, findTorch, HANDICAPS, referenceEnv } from '../../../scripts/bench/reference.mjs'
 
 const batchSize = 256
 const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)
@@ -94,29 +96,11 @@ const measureOurs = (size: Size) => {
 }
 
 const torchScript = fileURLToPath(new URL('./td3_torch.py', import.meta.url))
-/** The first Python that imports torch: $PYTHON, then `python3` on the PATH, then Debian's (where python3-torch lives). */
-const findTorch = (): { python: string; version: string } | undefined => {
-  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
-    if (python === undefined || python === '') continue
-    try {
-      const version = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim()
-      return { python, version }
-    } catch {}
-  }
-  return undefined
-}
 
 const measureTorch = (python: string, size: Size, threads: number) => {
   const args = [torchScript, '--obs', String(size.observationSize), '--act', String(size.actionSize)]
   args.push('--batch', String(batchSize), '--seconds', String(secondsPerCase), '--threads', String(threads))
-  // torch.set_num_threads does not reach OpenBLAS' own pthread pool: pin it too for the one-thread figure
-  const env =
-    threads > 0
-      ? { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) }
-      : process.env
+  const env = referenceEnv(threads)
   const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
   return JSON.parse(out.trim().split('\n').at(-1) as string) as {
     threads: number
@@ -166,12 +150,20 @@ if (torch === undefined) {
 
 const ratios: Record<string, number> = {}
 const ratiosCpuTime: Record<string, number> = {}
+/** ours / the better of PyTorch's 1-thread and default-thread figures, per size: the figure the goal is set on. */
+const ratiosToBest: Record<string, number> = {}
 for (const ours of results.filter((r) => String(r.implementation).startsWith('polyak/'))) {
-  for (const base of results.filter((r) => String(r.implementation).startsWith('pytorch/') && r.size === ours.size)) {
+  const sameSize = results.filter((r) => r.size === ours.size)
+  for (const base of sameSize.filter((r) => String(r.implementation).startsWith('pytorch/'))) {
     const name = `${ours.size}: ${ours.implementation} / ${base.implementation}`
     ratios[name] = Number((ours.updatesPerSecond / base.updatesPerSecond).toFixed(3))
     ratiosCpuTime[name] = Number((ours.updatesPerCpuSecond / base.updatesPerCpuSecond).toFixed(3))
   }
+  const reference = best(sameSize, 'pytorch/', 'updatesPerSecond')
+  if (reference !== undefined)
+    ratiosToBest[`${ours.size}: ${ours.implementation} / ${reference.implementation}`] = Number(
+      (ours.updatesPerSecond / reference.updatesPerSecond).toFixed(3),
+    )
 }
 
 const report = {
@@ -181,13 +173,16 @@ const report = {
     'Adam 3e-4; halfcheetah: actor 17-256-256-6, critics 23-256-256-1; pendulum: actor 3-256-256-1, critics 4-256-256-1',
   date: new Date().toISOString(),
   node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
+  cpu: cpuDescription(),
+  nativeThreads: nativeThreads(),
+  /** Removed from the environment of the PyTorch processes only (see scripts/bench/reference.mjs). */
+  referenceUnset: HANDICAPS,
   loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
   secondsPerCase,
   results,
   /** ours / PyTorch in updates per wall-clock second, measured in this run. */
   ratios,
+  ratiosToBest,
   /** The same in updates per CPU second of each process (user + system): steadier on a shared machine. */
   ratiosCpuTime,
   skipped,

@@ -144,6 +144,7 @@ def main():
                 "threads": torch.get_num_threads(),
                 "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
                 "blas": sorted({os.path.realpath(p) for p in glob.glob("/usr/lib/*/libblas.so.3")}),
+                "threadpools": threadpools(),
                 "steps": steps,
                 "seconds": round(seconds, 3),
                 "updatesPerSecond": round(steps / seconds, 2),
@@ -151,6 +152,16 @@ def main():
             }
         )
     )
+
+
+def threadpools():
+    """The BLAS and OpenMP pools this process uses, and OpenBLAS' kernel family (e.g. Haswell, SkylakeX)."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return "threadpoolctl not installed (Debian: python3-threadpoolctl)"
+    keys = ("internal_api", "version", "architecture", "num_threads")
+    return [{k: info.get(k) for k in keys} for info in threadpoolctl.threadpool_info()]
 
 
 if __name__ == "__main__":

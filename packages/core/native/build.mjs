@@ -60,7 +60,7 @@ const variants =
       ]
     : [['generic', []]]
 
-const common = ['-O3', '-std=c++17', '-fPIC', '-fno-exceptions', '-fno-rtti', '-ffp-contract=fast']
+const common = ['-O3', '-std=c++17', '-fPIC', '-fno-exceptions', '-fno-rtti', '-ffp-contract=fast', '-pthread']
 const work = mkdtempSync(path.join(tmpdir(), 'polyak-native-'))
 try {
   const objects = []

@@ -170,9 +170,6 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
   }
 }
 
-// Row-major C (M × N) = op(A) · op(B), where A is stored M × K (or K × M when transA) and B is stored K × N (or
-// N × K when transB). Narrow products (N below half a panel, M wide) are computed as C^T = op(B)^T · op(A)^T so the
-// panels are not mostly padding.
 // y[i] = Σ_k x(i, k) · w[k] for a matrix with contiguous rows (dot products).
 static void gemvRows(const float* x, std::ptrdiff_t rs, const float* w, std::ptrdiff_t ws, float* y,
                      std::ptrdiff_t ys, int rows, int K) {
@@ -213,10 +210,43 @@ static void gemvCols(const float* x, std::ptrdiff_t rs, const float* w, std::ptr
   }
 }
 
-void gemm(const float* A, const float* B, float* C, int M, int N, int K, bool transA, bool transB) {
+// Part `part` of `parts` of C = op(A) · op(B) (strided as in gemmStrided): a contiguous range of MR-row panels or of
+// NR-column panels. Every element of C is computed by exactly one part,
+// with the same operations in the same order as the whole product, so any split gives the same bits.
+static void gemmPart(const View& a, const View& b, float* c, std::ptrdiff_t crs, std::ptrdiff_t ccs, int M, int N,
+                     int K, int part, int parts) {
+  if (parts <= 1) {
+    gemmStrided(a, b, c, crs, ccs, M, N, K);
+    return;
+  }
+  // Each part packs its own rows of op(A) and all of op(B), or its own columns of op(B) and all of op(A): split the
+  // operand whose packing is slow (a strided gather rather than row copies), when it has a panel for every part.
+  const int mPanels = (M + MR - 1) / MR;
+  const int nPanels = (N + NR - 1) / NR;
+  const bool splitColumns = (b.cs != 1 && nPanels >= parts) || mPanels < parts;
+  if (!splitColumns) {
+    const int i0 = mPanels * part / parts * MR;
+    const int i1 = mPanels * (part + 1) / parts * MR;
+    const int rows = (i1 < M ? i1 : M) - i0;
+    if (rows > 0) gemmStrided(View{a.data + i0 * a.rs, a.rs, a.cs}, b, c + i0 * crs, crs, ccs, rows, N, K);
+    return;
+  }
+  const int j0 = nPanels * part / parts * NR;
+  const int j1 = nPanels * (part + 1) / parts * NR;
+  const int cols = (j1 < N ? j1 : N) - j0;
+  if (cols > 0) gemmStrided(a, View{b.data + j0 * b.cs, b.rs, b.cs}, c + j0 * ccs, crs, ccs, M, cols, K);
+}
+
+// Row-major C (M × N) = op(A) · op(B), where A is stored M × K (or K × M when transA) and B is stored K × N (or
+// N × K when transB), or its part `part` of `parts` (see gemmPart; products of one row or one column are not split:
+// part 0 computes them whole). Narrow products (N below half a panel, M wide) are computed as
+// C^T = op(B)^T · op(A)^T so the panels are not mostly padding.
+void gemm(const float* A, const float* B, float* C, int M, int N, int K, bool transA, bool transB, int part,
+          int parts) {
   const View a = transA ? View{A, 1, M} : View{A, K, 1};
   const View b = transB ? View{B, 1, K} : View{B, N, 1};
   if (N == 1 && K > 0) {
+    if (part != 0) return;
     // C (M × 1) = op(A) · b: op(B) is one column, stored with stride b.rs.
     if (a.cs == 1)
       gemvRows(a.data, a.rs, b.data, b.rs, C, 1, M, K);
@@ -225,6 +255,7 @@ void gemm(const float* A, const float* B, float* C, int M, int N, int K, bool tr
     return;
   }
   if (M == 1 && K > 0) {
+    if (part != 0) return;
     // C (1 × N) = a · op(B): op(A) is one row, stored with stride a.cs.
     if (b.rs == 1)
       gemvRows(b.data, b.cs, a.data, a.cs, C, 1, N, K);
@@ -235,10 +266,10 @@ void gemm(const float* A, const float* B, float* C, int M, int N, int K, bool tr
   if (N < NR / 2 && M >= NR) {
     const View bt{b.data, b.cs, b.rs};
     const View at{a.data, a.cs, a.rs};
-    gemmStrided(bt, at, C, 1, N, N, M, K);
+    gemmPart(bt, at, C, 1, N, N, M, K, part, parts);
     return;
   }
-  gemmStrided(a, b, C, N, 1, M, N, K);
+  gemmPart(a, b, C, N, 1, M, N, K, part, parts);
 }
 
 // NHWC convolution y[N, OH, OW, F] = x[N, H, W, C] ⊛ w[KH, KW, C, F] (strides, dilations, zero padding before the
@@ -250,7 +281,7 @@ void conv2d(const float* x, const float* w, float* y, int N, int H, int W, int C
   const long M = static_cast<long>(N) * OH * OW;
   if (M == 0 || F == 0) return;
   if (KH == 1 && KW == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && OH == H && OW == W) {
-    gemm(x, w, y, static_cast<int>(M), F, K, false, false);
+    gemm(x, w, y, static_cast<int>(M), F, K, false, false, 0, 1);
     return;
   }
   long chunk = (1L << 20) / (K > 0 ? K : 1);
@@ -278,7 +309,7 @@ void conv2d(const float* x, const float* w, float* y, int N, int H, int W, int C
         }
       }
     }
-    gemm(col, w, y + static_cast<std::size_t>(r0) * F, static_cast<int>(rows), F, K, false, false);
+    gemm(col, w, y + static_cast<std::size_t>(r0) * F, static_cast<int>(rows), F, K, false, false, 0, 1);
   }
 }
 

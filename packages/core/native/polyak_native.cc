@@ -4,14 +4,20 @@
 
 #include <node_api.h>
 
+#include <pthread.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 
 #define POLYAK_DECLARE(ns)                                                                                          \
   namespace polyak {                                                                                                \
   namespace ns {                                                                                                    \
-  void gemm(const float*, const float*, float*, int, int, int, bool, bool);                                        \
+  void gemm(const float*, const float*, float*, int, int, int, bool, bool, int, int);                              \
   void biasActivation(float*, const float*, int, int, int);                                                        \
   void adam(const float*, const float*, const float*, const float*, float*, float*, float*, std::size_t,         \
             const float*);                                                                                         \
@@ -37,7 +43,7 @@ namespace {
 
 struct Kernels {
   const char* isa;
-  void (*gemm)(const float*, const float*, float*, int, int, int, bool, bool);
+  void (*gemm)(const float*, const float*, float*, int, int, int, bool, bool, int, int);
   void (*biasActivation)(float*, const float*, int, int, int);
   void (*adam)(const float*, const float*, const float*, const float*, float*, float*, float*, std::size_t,
                const float*);
@@ -68,6 +74,159 @@ Kernels pick() {
 }
 
 Kernels kernels;
+
+// A persistent pool of worker threads for the products: the calling (JavaScript) thread computes part 0 of a task and
+// the workers the other parts, so `threads` counts the caller. Workers spin briefly after each task (the next product
+// of an update follows within microseconds), then sleep on a condition variable until the next one: between updates
+// (while the environment steps on the JavaScript thread) they hold no core. One task at a time: the addon is only
+// called from the JavaScript thread that loaded it.
+class Pool {
+ public:
+  static constexpr int kMaxThreads = 64;
+
+  int size() const { return workers_ + 1; }
+
+  // The threads a product started on `thread` uses: the pool for its owner, 1 for any other thread.
+  int sizeFor(pthread_t thread) const {
+    return hasOwner_.load(std::memory_order_acquire) && pthread_equal(owner_, thread) ? size() : 1;
+  }
+
+  // Sets the number of threads (caller included), starting or stopping workers; returns the number in use (fewer than
+  // asked when a thread could not be started). The calling thread becomes the one whose tasks are split.
+  int resize(int threads) {
+    if (threads < 1) threads = 1;
+    if (threads > kMaxThreads) threads = kMaxThreads;
+    // the first thread to size the pool owns it: another (a worker-thread actor setting its backend) must not stop
+    // workers that may be computing the owner's product; its own products run whole on its thread
+    if (hasOwner_.load(std::memory_order_acquire) && !pthread_equal(owner_, pthread_self())) return 1;
+    stopAll();
+    owner_ = pthread_self();
+    hasOwner_.store(true, std::memory_order_release);
+    // a worker that starts after the first task was posted must still see it: it counts from this generation
+    const uint64_t start = generation_.load(std::memory_order_acquire);
+    for (int i = 0; i < threads - 1; ++i) {
+      slots_[i] = Slot{this, i + 1, start};
+      if (pthread_create(&threads_[i], nullptr, &Pool::main, &slots_[i]) != 0) break;
+      ++workers_;
+    }
+    return size();
+  }
+
+  // Runs fn(ctx, part, parts) for part = 0 .. parts − 1; parts ≤ size(). Parts are claimed, not assigned: the caller
+  // takes the next unclaimed part until none is left, so a worker that is asleep or descheduled (other processes on
+  // the cores) costs at most the part it already claimed, and never leaves the caller waiting for a part nobody
+  // started.
+  // Other threads (worker-thread actors that load the addon too) run every task whole on their own thread.
+  void run(void (*fn)(void*, int, int), void* ctx, int parts) {
+    if (parts > size()) parts = size();
+    if (parts > 1 && !(hasOwner_.load(std::memory_order_acquire) && pthread_equal(owner_, pthread_self()))) parts = 1;
+    if (parts <= 1) {
+      fn(ctx, 0, 1);
+      return;
+    }
+    fn_ = fn;
+    ctx_ = ctx;
+    parts_ = parts;
+    done_.store(0, std::memory_order_relaxed);
+    uint64_t generation;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      generation = generation_.load(std::memory_order_relaxed) + 1;
+      // publishes the task: a worker that claims a part of this generation sees fn_, ctx_ and parts_
+      ticket_.store(generation << 32, std::memory_order_release);
+      generation_.store(generation, std::memory_order_release);
+    }
+    wake_.notify_all();
+    claim(generation);
+    while (done_.load(std::memory_order_acquire) != parts) pause();
+  }
+
+ private:
+  struct Slot {
+    Pool* pool;
+    int index;
+    uint64_t start;
+  };
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+
+  static void* main(void* arg) {
+    Slot* slot = static_cast<Slot*>(arg);
+    slot->pool->work(slot->start);
+    return nullptr;
+  }
+
+  void work(uint64_t seen) {
+    for (;;) {
+      uint64_t now = generation_.load(std::memory_order_acquire);
+      // about 50 µs of spinning before sleeping
+      for (int spin = 0; now == seen && spin < 20000; ++spin) {
+        pause();
+        now = generation_.load(std::memory_order_acquire);
+      }
+      if (now == seen) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+        now = generation_.load(std::memory_order_acquire);
+      }
+      seen = now;
+      if (stopping_.load(std::memory_order_acquire)) return;
+      claim(now);
+    }
+  }
+
+  // Computes unclaimed parts of task `generation` until none is left. A claim is a compare-and-swap on the ticket
+  // (generation, next part), so a worker that wakes late can never take a part of a newer task for an older one.
+  void claim(uint64_t generation) {
+    for (;;) {
+      uint64_t ticket = ticket_.load(std::memory_order_acquire);
+      if ((ticket >> 32) != generation) return;
+      const int part = static_cast<int>(ticket & 0xffffffffu);
+      if (part >= parts_) return;
+      if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel)) continue;
+      fn_(ctx_, part, parts_);
+      done_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void stopAll() {
+    if (workers_ == 0) return;
+    stopping_.store(true, std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    for (int i = 0; i < workers_; ++i) pthread_join(threads_[i], nullptr);
+    workers_ = 0;
+    stopping_.store(false, std::memory_order_release);
+  }
+
+  int workers_ = 0;
+  pthread_t owner_{};
+  std::atomic<bool> hasOwner_{false};
+  pthread_t threads_[kMaxThreads];
+  Slot slots_[kMaxThreads];
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> ticket_{0};
+  std::atomic<int> done_{0};
+  std::atomic<bool> stopping_{false};
+  void (*fn_)(void*, int, int) = nullptr;
+  void* ctx_ = nullptr;
+  int parts_ = 1;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+};
+
+// Never destroyed: at exit the workers may still wait on its condition variable.
+Pool& pool = *new Pool;
+
+// Products below this many multiply-adds run on one thread: waking a worker costs more than it saves.
+constexpr double kParallelMacs = 1 << 17;
 
 bool fail(napi_env env, const char* message) {
   napi_throw_type_error(env, nullptr, message);
@@ -158,10 +317,43 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     fail(env, "gemm: an array is shorter than its shape");
     return nullptr;
   }
-  for (int64_t i = 0; i < batch; ++i)
-    kernels.gemm(a + i * sa, b + i * sb, c + i * m * n, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-                 ta, tb);
+  struct Task {
+    const float *a, *b;
+    float* c;
+    int64_t batch, m, n, k, sa, sb;
+    bool ta, tb;
+    static void run(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      for (int64_t i = 0; i < t.batch; ++i)
+        kernels.gemm(t.a + i * t.sa, t.b + i * t.sb, t.c + i * t.m * t.n, static_cast<int>(t.m), static_cast<int>(t.n),
+                     static_cast<int>(t.k), t.ta, t.tb, part, parts);
+    }
+  } task{a, b, c, batch, m, n, k, sa, sb, ta, tb};
+  const bool split = m > 1 && n > 1 && static_cast<double>(m) * n * k >= kParallelMacs;
+  pool.run(&Task::run, &task, split ? pool.size() : 1);
   return nullptr;
+}
+
+// setThreads(n): the threads the products use, the calling thread included (1 = no workers); returns the number in
+// use. threads(): that number.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args(env, info, argv)) return nullptr;
+  int64_t n;
+  if (!getInt(env, argv[0], &n, "setThreads: n must be an integer")) return nullptr;
+  if (n < 1 || n > Pool::kMaxThreads) {
+    fail(env, "setThreads: n must be between 1 and 64");
+    return nullptr;
+  }
+  napi_value out;
+  napi_create_int32(env, pool.resize(static_cast<int>(n)), &out);
+  return out;
+}
+
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_int32(env, pool.sizeFor(pthread_self()), &out);
+  return out;
 }
 
 // biasActivation(y, bias | null, rows, n, activation): in place, activation 0 linear, 1 relu.
@@ -372,7 +564,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"setThreads", SetThreads}, {"threads", Threads}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -11,7 +11,14 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
-import { disableNativeKernels, enableNativeKernels, loadNativeAddon, type NativeLoad } from './native.js'
+import {
+  defaultNativeThreads,
+  disableNativeKernels,
+  enableNativeKernels,
+  loadNativeAddon,
+  type NativeLoad,
+  setNativeThreads,
+} from './native.js'
 
 /**
  * A backend a user can ask for. `auto` picks the fastest one that loads: `tensorflow`, then `native`, then `wasm`,
@@ -115,6 +122,11 @@ export interface SetBackendOptions {
   readonly importModule?: ModuleImporter
   /** How the native addon is loaded (defaults to {@link loadNativeAddon}); tests simulate a missing build. */
   readonly loadNative?: () => NativeLoad
+  /**
+   * Threads for the native products, the calling thread included (default: `POLYAK_NATIVE_THREADS`, else the cores
+   * this process may use). Set 1 when several training processes share the cores.
+   */
+  readonly threads?: number
 }
 
 const defaultImporter: ModuleImporter = (specifier) => import(specifier)
@@ -212,12 +224,17 @@ const loadNative = async (
   const loaded = (options.loadNative ?? loadNativeAddon)()
   if (!loaded.ok)
     throw new BackendUnavailableError('native', `The 'native' backend is not available: ${loaded.reason}.`)
+  const threads = options.threads ?? defaultNativeThreads()
   const wasm = await loadWasm(importModule)
   const addon = enableNativeKernels()
+  const used = setNativeThreads(threads)
   return {
     name: 'native',
     packageName: '@polyak/core (native/) + @tensorflow/tfjs-backend-wasm',
-    details: [`${addon.isa} matrix products`, ...wasm.details.map((d) => `wasm ${d}`)],
+    details: [
+      `${addon.isa} matrix products on ${used} thread${used === 1 ? '' : 's'}`,
+      ...wasm.details.map((d) => `wasm ${d}`),
+    ],
   }
 }
 
@@ -248,6 +265,9 @@ const loaders: Record<
  */
 export const setBackend = async (name: BackendName = 'auto', options: SetBackendOptions = {}): Promise<BackendInfo> => {
   const importModule = options.importModule ?? defaultImporter
+  const { threads } = options
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64))
+    throw new Error(`native threads must be an integer from 1 to 64, got ${threads}`)
   if (name !== 'auto') {
     if (!(BACKENDS as readonly string[]).includes(name)) {
       throw new Error(`Unknown backend '${String(name)}': expected one of auto, ${BACKENDS.join(', ')}.`)

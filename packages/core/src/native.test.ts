@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
 import { BackendUnavailableError, setBackend } from './backend.js'
 import { dense, denseReference } from './dense.js'
-import { loadNativeAddon, nativeKernelsActive } from './native.js'
+import {
+  defaultNativeThreads,
+  loadNativeAddon,
+  nativeKernelsActive,
+  nativeThreads,
+  setNativeThreads,
+} from './native.js'
 import { disposeParams, type Params } from './Params.js'
 import { polyakUpdate } from './polyakUpdate.js'
 
@@ -158,6 +164,76 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
       ),
       { numRuns: 80 },
     )
+  })
+
+  it('products give the same bits on 1, 2 and 3 threads (row and column splits, narrow and batched products)', () => {
+    if (!loaded.ok) throw new Error('unreachable')
+    const { addon } = loaded
+    const before = nativeThreads()
+    try {
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 20 })),
+          fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 20 })),
+          fc.integer({ min: 1, max: 300 }),
+          fc.boolean(),
+          fc.boolean(),
+          fc.integer({ min: 1, max: 2 }),
+          fc.integer({ min: 1, max: 1e6 }),
+          (m, n, k, transposeA, transposeB, batch, seed) => {
+            const a = fill(batch * m * k, seed)
+            const b = fill(batch * k * n, seed + 1)
+            const product = (threads: number): Float32Array => {
+              expect(setNativeThreads(threads)).toBe(threads)
+              const c = new Float32Array(batch * m * n).fill(Number.NaN)
+              addon.gemm(a, b, c, batch, m, n, k, transposeA, transposeB, m * k, k * n)
+              return c
+            }
+            const one = product(1)
+            expect(one.every(Number.isFinite)).toBe(true)
+            expect(product(2)).toEqual(one)
+            expect(product(3)).toEqual(one)
+          },
+        ),
+        { numRuns: 40 },
+      )
+    } finally {
+      setNativeThreads(before)
+    }
+  })
+
+  it('threads: a worker thread cannot resize the pool the main thread owns, and computes alone', async () => {
+    if (!loaded.ok) throw new Error('unreachable')
+    setNativeThreads(2)
+    const { Worker } = await import('node:worker_threads')
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      const addon = require(workerData)
+      const a = new Float32Array(300 * 300).fill(1), c = new Float32Array(300 * 300)
+      const asked = addon.setThreads(3)
+      addon.gemm(a, a, c, 1, 300, 300, 300, false, false, 0, 0)
+      parentPort.postMessage({ asked, threads: addon.threads(), c0: c[0] })`
+    const reply = await new Promise<{ asked: number; threads: number; c0: number }>((resolve, reject) => {
+      const worker = new Worker(code, { eval: true, workerData: loaded.path })
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    expect(reply).toEqual({ asked: 1, threads: 1, c0: 300 })
+    expect(nativeThreads()).toBe(2)
+    setNativeThreads(defaultNativeThreads())
+  })
+
+  it('threads: the default is POLYAK_NATIVE_THREADS or the cores, and bad counts are refused', async () => {
+    expect(defaultNativeThreads({})).toBeGreaterThanOrEqual(1)
+    expect(defaultNativeThreads({ POLYAK_NATIVE_THREADS: '3' })).toBe(3)
+    expect(() => defaultNativeThreads({ POLYAK_NATIVE_THREADS: 'two' })).toThrow(/POLYAK_NATIVE_THREADS must be/)
+    expect(() => setNativeThreads(0)).toThrow(/from 1 to 64/)
+    const info = await setBackend('native', { threads: 1 })
+    expect(info.details[0]).toMatch(/matrix products on 1 thread$/)
+    expect(nativeThreads()).toBe(1)
+    await expect(setBackend('native', { threads: 1.5 })).rejects.toThrow(/from 1 to 64/)
+    await setBackend('native')
+    expect(nativeThreads()).toBe(defaultNativeThreads())
   })
 
   it('broadcasts an unbatched operand over a batched one', () => {

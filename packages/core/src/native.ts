@@ -9,6 +9,7 @@
  * @module native
  */
 import { createRequire } from 'node:module'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
@@ -62,6 +63,13 @@ export interface NativeAddon {
   ) => void
   /** `out = target + τ (online − target)`. */
   readonly polyak: (online: Float32Array, target: Float32Array, out: Float32Array, tau: number) => void
+  /**
+   * The threads the products use, the calling thread included (1: no worker threads); returns the number in use.
+   * Absent from addons built before it existed.
+   */
+  readonly setThreads?: (n: number) => number
+  /** The threads the products use now. */
+  readonly threads?: () => number
   /** Σ x² accumulated in double precision. */
   readonly sumSquares: (x: Float32Array) => number
   /** `y = x[begin : begin + size]` of a row-major tensor of rank 1–8. */
@@ -220,6 +228,59 @@ let installed: Installed | undefined
 const replaceKernel = (config: tf.KernelConfig): void => {
   tf.unregisterKernel(config.kernelName, config.backendName)
   tf.registerKernel(config)
+}
+
+/**
+ * The default number of threads for the native products: `POLYAK_NATIVE_THREADS` when set (a positive integer),
+ * else the cores this process may use (`os.availableParallelism()`).
+ *
+ * @example
+ * ```ts
+ * defaultNativeThreads({ POLYAK_NATIVE_THREADS: '1' }) // 1
+ * ```
+ */
+export const defaultNativeThreads = (env: Readonly<Record<string, string | undefined>> = process.env): number => {
+  const raw = env['POLYAK_NATIVE_THREADS']
+  if (raw === undefined || raw === '') return Math.max(1, os.availableParallelism())
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`POLYAK_NATIVE_THREADS must be an integer from 1 to 64, got '${raw}'`)
+  return n
+}
+
+/**
+ * Sets how many threads the native matrix products use (the JavaScript thread that calls them included; products
+ * below about 130 000 multiply-adds always run on it alone) and returns the number in use. Every split computes each
+ * element with the same operations, so the results are the same bits for any number. Worker threads spin for about
+ * 50 µs after a product, then sleep: between updates they hold no core. The first JavaScript thread that sets it
+ * owns the pool; on any other (a worker-thread actor) it returns 1 and that thread's products run on it alone.
+ * 1 when the addon predates threads.
+ *
+ * @example
+ * ```ts
+ * await setBackend('native')
+ * setNativeThreads(1) // one core: e.g. two training processes on a 2-core machine
+ * ```
+ */
+export const setNativeThreads = (threads: number = defaultNativeThreads()): number => {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    throw new Error(`native threads must be an integer from 1 to 64, got ${threads}`)
+  const loaded = loadNativeAddon()
+  if (!loaded.ok) throw new Error(`polyak native kernels are not available: ${loaded.reason}`)
+  return loaded.addon.setThreads?.(threads) ?? 1
+}
+
+/**
+ * The threads the native products use now (1 when the addon is not loaded or predates threads).
+ *
+ * @example
+ * ```ts
+ * nativeThreads() // e.g. 2 on a 2-core machine after setBackend('native')
+ * ```
+ */
+export const nativeThreads = (): number => {
+  const loaded = loadNativeAddon()
+  return loaded.ok ? (loaded.addon.threads?.() ?? 1) : 1
 }
 
 /**

@@ -125,6 +125,7 @@ def main():
                 "threads": torch.get_num_threads(),
                 "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
                 "blas": sorted({os.path.realpath(p) for p in glob.glob("/usr/lib/*/libblas.so.3")}),
+                "threadpools": threadpools(),
                 "learningSteps": learning_steps,
                 "seconds": round(seconds, 3),
                 "stepsPerSecond": round(learning_steps / seconds, 2),
@@ -134,6 +135,16 @@ def main():
             }
         )
     )
+
+
+def threadpools():
+    """The BLAS and OpenMP pools this process uses, and OpenBLAS' kernel family (e.g. Haswell, SkylakeX)."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return "threadpoolctl not installed (Debian: python3-threadpoolctl)"
+    keys = ("internal_api", "version", "architecture", "num_threads")
+    return [{k: info.get(k) for k in keys} for info in threadpoolctl.threadpool_info()]
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { BACKENDS, setBackend } from '@polyak/core'
+import { BACKENDS, nativeThreads, setBackend } from '@polyak/core'
+import { best, cpuDescription, findTorch, HANDICAPS, referenceEnv } from '../../../scripts/bench/reference.mjs'
 import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
 
 const warmupSteps = Number(process.env.BENCH_WARMUP ?? 1000)
@@ -62,24 +63,11 @@ const measureOurs = async () => {
 }
 
 const torchScript = fileURLToPath(new URL('./td3_loop_torch.py', import.meta.url))
-const findTorch = (): string | undefined => {
-  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
-    if (python === undefined || python === '') continue
-    try {
-      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' })
-      return python
-    } catch {}
-  }
-  return undefined
-}
 
 const measureTorch = (python: string, threads: number) => {
   const args = [torchScript, '--steps', String(warmupSteps + learningSteps), '--learning-starts', String(warmupSteps)]
   args.push('--threads', String(threads))
-  const env =
-    threads > 0
-      ? { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) }
-      : process.env
+  const env = referenceEnv(threads)
   const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
   return JSON.parse(out.trim().split('\n').at(-1) as string) as { stepsPerSecond: number } & Record<string, unknown>
 }
@@ -100,7 +88,7 @@ for (const backend of backends) {
   console.error(`polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s`)
 }
 
-const python = process.env.BENCH_TORCH === '0' ? undefined : findTorch()
+const python = process.env.BENCH_TORCH === '0' ? undefined : findTorch()?.python
 if (python === undefined) {
   skipped.push('pytorch: `python3 -c "import torch"` failed (Debian: apt-get install python3-torch)')
 } else {
@@ -113,12 +101,19 @@ if (python === undefined) {
 }
 
 const ratios: Record<string, number> = {}
+/** ours / the better of CleanRL's 1-thread and default-thread figures: the figure the goal is set on. */
+const ratiosToBest: Record<string, number> = {}
+const reference = best(results, 'cleanrl-', 'stepsPerSecond')
 for (const ours of results.filter((r) => r.implementation.startsWith('polyak/'))) {
   for (const base of results.filter((r) => r.implementation.startsWith('cleanrl-'))) {
     ratios[`${ours.implementation} / ${base.implementation}`] = Number(
       (ours.stepsPerSecond / base.stepsPerSecond).toFixed(3),
     )
   }
+  if (reference !== undefined)
+    ratiosToBest[`${ours.implementation} / ${reference.implementation}`] = Number(
+      (ours.stepsPerSecond / reference.stepsPerSecond).toFixed(3),
+    )
 }
 
 const report = {
@@ -128,14 +123,17 @@ const report = {
     'learning-phase steps/s of runExperiment vs CleanRL td3_continuous_action.py in PyTorch, same run',
   date: new Date().toISOString(),
   node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
+  cpu: cpuDescription(),
+  nativeThreads: nativeThreads(),
+  /** Removed from the environment of the CleanRL processes only (see scripts/bench/reference.mjs). */
+  referenceUnset: HANDICAPS,
   loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
   warmupSteps,
   learningSteps,
   results,
   /** ours / CleanRL in learning-phase steps per second, measured in this run. */
   ratios,
+  ratiosToBest,
   skipped,
 }
 mkdirSync('bench-results', { recursive: true })

@@ -1,0 +1,65 @@
+// What the benches need to run the PyTorch reference fairly and to say which machine they ran on. Shared by
+// packages/agents/bench/td3.bench.ts (the TD3 update) and packages/pipelines/bench/td3loop.bench.ts (the whole loop).
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+
+/**
+ * Environment variables this workplace's machines set for old OpenBLAS builds. `OPENBLAS_CORETYPE=Haswell` pins
+ * OpenBLAS to its AVX2 kernels on CPUs with AVX-512, so the reference would run below its best: they are removed for
+ * the reference processes only (never for polyak, tests or CI).
+ */
+export const HANDICAPS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']
+
+/** The first Python that imports torch: $PYTHON, then `python3` on the PATH, then Debian's (python3-torch). */
+export const findTorch = () => {
+  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3']) {
+    if (python === undefined || python === '') continue
+    try {
+      const version = execFileSync(python, ['-c', 'import torch; print(torch.__version__)'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: referenceEnv(0),
+      }).trim()
+      return { python, version }
+    } catch {}
+  }
+  return undefined
+}
+
+/**
+ * The environment of a reference process: this one's without {@link HANDICAPS}; with `threads` > 0, torch, OpenMP
+ * and OpenBLAS pinned to that many threads (torch.set_num_threads does not reach OpenBLAS' own pool); 0 leaves the
+ * libraries' defaults.
+ */
+export const referenceEnv = (threads) => {
+  const env = { ...process.env }
+  for (const name of HANDICAPS) delete env[name]
+  if (threads > 0) {
+    env.OPENBLAS_NUM_THREADS = String(threads)
+    env.OMP_NUM_THREADS = String(threads)
+  }
+  return env
+}
+
+const VECTOR_FLAGS = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512vl', 'avx512bw', 'avx512_vnni', 'avx512_bf16']
+
+/** The CPU: model name, logical cores, and the vector extensions that matter to matrix products. */
+export const cpuDescription = () => {
+  let flags = []
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'))
+    flags = (line?.split(':')[1] ?? '').trim().split(/\s+/)
+  } catch {}
+  return {
+    model: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    vectorExtensions: VECTOR_FLAGS.filter((f) => flags.includes(f)),
+  }
+}
+
+/** The result with the highest `key` among those whose implementation starts with `prefix`. */
+export const best = (results, prefix, key) =>
+  results.filter((r) => String(r.implementation).startsWith(prefix)).sort((a, b) => b[key] - a[key])[0]
