@@ -366,6 +366,45 @@ describe('BipedalWalker-v3 and BipedalWalkerHardcore-v3', () => {
     expect(finished).toBeGreaterThanOrEqual(1)
   })
 
+  it("replays planck 1.5.0's walks: 200 heuristic steps on seed 0, normal and hardcore, as recorded there", () => {
+    // Recorded on planck 1.5.0 (polygon mass right) before the switch to 1.4.2 + correctMassData (planckMass.ts), which
+    // replays them to 4e-7 (the mass data's last bits differ from planck's, see docs/install-size.md); on bare 1.4.2
+    // the walker falls at step 190 (−100).
+    const recorded = [
+      {
+        hardcore: false,
+        x: 10.546833022318081,
+        sum: 20.77616407550306,
+        observation: [
+          -0.019189019, 0.03804577, 0.39211372, -0.018911922, -0.018318808, -0.950174, 0.14193144, 0.41528246, 1,
+          1.0391574, -0.7519535, -0.4133065, 1, 0, 0.4184337, 0.42639503, 0.4460355, 0.47883573, 0.5225487, 0.6019729,
+          0.70825607, 0.86542827, 1, 1,
+        ],
+      },
+      {
+        hardcore: true,
+        x: 10.7196780053048,
+        sum: 19.985765148436144,
+        observation: [
+          -0.3062775, -0.010854552, 0.49471402, -0.008936323, 0.54283166, 0.66137695, -0.54207516, -0.08980447, 0,
+          0.27966854, -0.8236291, -0.26099917, 0.55065304, 1, 0.43879566, 0.44735676, 0.4683986, 0.50212675, 0.5498791,
+          0.62025654, 0.73009574, 1, 1, 1,
+        ],
+      },
+    ]
+    for (const { hardcore, x, sum, observation } of recorded) {
+      const heuristic = makeHeuristic()
+      const policy = (t: number, s: Float32Array) => (t === 0 ? [0, 0, 0, 0] : heuristic(t, s))
+      const { observations, rewards, poses } = rollout(makeBipedalWalker({ hardcore }), 0, 200, policy)
+      expect(rewards.length).toBe(200)
+      expect(rewards.reduce((a, b) => a + b, 0)).toBeCloseTo(sum, 6)
+      expect(poses.at(-1)?.x).toBeCloseTo(x, 6)
+      observations.at(-1)?.forEach((value, i) => {
+        expect(value).toBeCloseTo(observation[i] ?? Number.NaN, 5)
+      })
+    }
+  })
+
   it('runs a random policy for 10k steps in each mode with resets, without error or leaked planck bodies', () => {
     const { created, destroyed } = spyOnPlanckBodies()
     try {

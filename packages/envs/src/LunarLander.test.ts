@@ -176,6 +176,19 @@ describe('LunarLanderContinuous-v3', () => {
     }
   })
 
+  it("replays planck 1.5.0's landing: seed 0 under the heuristic ends after 179 steps as recorded there", () => {
+    // Recorded on planck 1.5.0 (polygon mass right) before the switch to 1.4.2 + correctMassData (planckMass.ts), which
+    // replays it to the last bit of the observation (the return to 6e-13); bare 1.4.2 lands a step later, 0.002 apart.
+    const { observations, rewards, terminated } = rollout(makeLunarLanderContinuous(), 0, 1000, heuristic)
+    expect(terminated.length).toBe(179)
+    expect(terminated.at(-1)).toBe(true)
+    expect(rewards.reduce((a, b) => a + b, 0)).toBeCloseTo(274.87352177722767, 8)
+    const expected = [-0.019716145, -0.007403534, 0, 0, -0.001729637, 0, 1, 1]
+    observations.at(-1)?.forEach((value, i) => {
+      expect(value).toBeCloseTo(expected[i] ?? Number.NaN, 6)
+    })
+  })
+
   it('runs a random policy for 10k steps with resets without error and without leaking planck bodies', () => {
     // every body created (4 per reset: ground, lander, two legs) must be destroyed by the next reset or by close()
     const { created, destroyed } = spyOnPlanckBodies()

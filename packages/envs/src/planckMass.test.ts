@@ -49,6 +49,23 @@ const boxVertices = (cx: number, cy: number, w: number, h: number): Point[] => [
   { x: cx - w / 2, y: cy + h / 2 },
 ]
 
+/**
+ * The triangle's closed forms: mass ρ|cross|/2, centre the mean of the vertices, I about the centroid m(a² + b² + c²)/36
+ * (a, b, c the sides), moved to the origin with + m|c|².
+ */
+const triangleMass = (p0: Point, p1: Point, p2: Point, rho: number): MassProperties => {
+  const cross = (p1.x - p0.x) * (p2.y - p0.y) - (p1.y - p0.y) * (p2.x - p0.x)
+  const squaredSides = [
+    [p0, p1],
+    [p1, p2],
+    [p2, p0],
+  ].reduce((sum, [a = p0, b = p0]) => sum + (b.x - a.x) ** 2 + (b.y - a.y) ** 2, 0)
+  const mass = (rho * Math.abs(cross)) / 2
+  const cx = (p0.x + p1.x + p2.x) / 3
+  const cy = (p0.y + p1.y + p2.y) / 3
+  return { mass, center: { x: cx, y: cy }, inertia: (mass * squaredSides) / 36 + mass * (cx * cx + cy * cy) }
+}
+
 /** A convex polygon: `n` points on a circle at sorted random angles (counter-clockwise), centre and radius random. */
 const convexPolygon = fc
   .record({
@@ -104,21 +121,15 @@ describe('polygonMassProperties', () => {
           // not degenerate: the area is at least a 1000th of that of the square on the longest side, which is at
           // least 0.001 (far from the subnormal products of sides near 1e-162)
           fc.pre(longest2 > 1e-6 && Math.abs(cross) > 2e-3 * longest2)
-          const mass = (rho * Math.abs(cross)) / 2
-          const cx = (x0 + x1 + x2) / 3
-          const cy = (y0 + y1 + y2) / 3
-          const expected = {
-            mass,
-            center: { x: cx, y: cy },
-            inertia: (mass * (a2 + b2 + c2)) / 36 + mass * (cx * cx + cy * cy),
-          }
-          const vertices = [
+          const [p0, p1, p2] = [
             { x: x0, y: y0 },
             { x: x1, y: y1 },
             { x: x2, y: y2 },
-          ]
+          ] as const
+          const expected = triangleMass(p0, p1, p2, rho)
+          const extent = Math.hypot(expected.center.x, expected.center.y) + Math.sqrt(longest2)
           // a thin triangle loses digits in cross; the tolerance allows for it
-          expectSameMass(polygonMassProperties(vertices, rho), expected, Math.hypot(cx, cy) + Math.sqrt(longest2), 1e-9)
+          expectSameMass(polygonMassProperties([p0, p1, p2], rho), expected, extent, 1e-9)
         },
       ),
     )
@@ -241,15 +252,51 @@ describe('correctMassData on a planck body', () => {
     expectSameMass(bodyMassProperties(body), expected, 5)
   })
 
-  it('keeps the mass data of a box centred on the origin, where every planck version is right', () => {
+  it('gives a convex pentagon (a box with a roof) at any offset the closed forms of its box and its roof', () => {
+    // Its centroid is not the mean of its vertices, so planck 1.4.2's own centre y is off here (as for the walker's
+    // hull and the lander); correctMassData puts it right.
+    fc.assert(
+      fc.property(
+        coordinate,
+        coordinate,
+        size,
+        size,
+        size,
+        fc.double({ min: -0.45, max: 0.45, noNaN: true }),
+        density,
+        (cx, cy, w, h, roof, apex, rho) => {
+          const [left, right, bottom, top] = [cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2]
+          const peak = { x: cx + apex * w, y: top + roof }
+          const house = [
+            { x: left, y: bottom },
+            { x: right, y: bottom },
+            { x: right, y: top },
+            peak,
+            { x: left, y: top },
+          ]
+          const world = new World()
+          const body = world.createBody({ type: 'dynamic' })
+          body.createFixture(new PolygonShape(house), { density: rho })
+          correctMassData(body)
+          const expected = combineMassProperties([
+            boxMass(cx, cy, w, h, rho),
+            triangleMass({ x: left, y: top }, { x: right, y: top }, peak, rho),
+          ])
+          expectSameMass(planckMass(body), expected, Math.hypot(cx, cy) + w + h + roof, 1e-10)
+        },
+      ),
+      { numRuns: 50 },
+    )
+  })
+
+  it('keeps the mass data of a box, whose centroid is the mean of its vertices (right on every planck version)', () => {
     const world = new World()
     const box = world.createBody({ type: 'dynamic' })
-    box.createFixture(new BoxShape(0.3, 0.7), { density: 1.5 })
+    box.createFixture(new BoxShape(0.3, 0.7, { x: 0.2, y: -0.5 }, 0), { density: 1.5 })
     const before = planckMass(box)
     correctMassData(box)
-    // a box centred on the origin: planck 1.4.2's wrong centre y is centre.x + reference.y = 0 as well
     expectSameMass(planckMass(box), before, 1, 1e-15)
-    expectSameMass(planckMass(box), boxMass(0, 0, 0.6, 1.4, 1.5), 1, 1e-15)
+    expectSameMass(planckMass(box), boxMass(0.2, -0.5, 0.6, 1.4, 1.5), 1, 1e-15)
   })
 
   it('leaves static bodies alone', () => {

@@ -2,11 +2,14 @@
  * Mass properties of convex polygons and circles, and {@link correctMassData}, which sets a planck body's mass data
  * from them (internal, not re-exported).
  *
- * Why: `planck@1.4.2`, the last planck that installs on Node 20 without an engine warning, computes a polygon
- * fixture's centre of mass with `y = centre.x + reference.y` (its `addVec2` adds the wrong component; fixed in 1.4.3),
- * so every polygon body gets a wrong centre of mass and, through the parallel-axis shift, a wrong moment of inertia.
- * The Box2D envs call {@link correctMassData} on each dynamic body once its fixtures exist. The numbers do not depend
- * on the planck version: on 1.4.2 they replace the wrong ones, on ≥ 1.4.3 they equal planck's own up to rounding.
+ * Why: `planck@1.4.2`, the last planck that installs on Node 20 without an engine warning, has a bug in a polygon
+ * fixture's centre of mass (fixed in 1.4.3): its `addVec2` adds the wrong component, so the centre comes out as
+ * (r.x + d.x, r.y + d.x), where r is the mean of the vertices and d the centroid's offset from it: right when d.x = d.y,
+ * as for boxes, parallelograms and triangles (d = 0), wrong otherwise: 8.8 cm too low for BipedalWalker's hull, 2.4 cm
+ * for LunarLander's lander. The moment of inertia about the origin carries the same error (for a body of one fixture,
+ * the one about the centre of mass comes out right). The Box2D envs call {@link correctMassData} on each dynamic body
+ * once its fixtures exist. The numbers do not depend on the planck version: on 1.4.2 they replace the wrong ones, on
+ * ≥ 1.4.3 they equal planck's own up to the last bits (the formulas are ours, rounded differently).
  *
  * @module planckMass
  */
