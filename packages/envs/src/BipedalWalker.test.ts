@@ -369,7 +369,7 @@ describe('BipedalWalker-v3 and BipedalWalkerHardcore-v3', () => {
   it("replays planck 1.5.0's walks: 200 heuristic steps on seed 0, normal and hardcore, as recorded there", () => {
     // Recorded on planck 1.5.0 (polygon mass right) before the switch to 1.4.2 + correctMassData (planckMass.ts), which
     // replays them to 4e-7 (the mass data's last bits differ from planck's, see docs/install-size.md); on bare 1.4.2
-    // the walker falls at step 190 (−100).
+    // the walker falls after 191 steps (−100).
     const recorded = [
       {
         hardcore: false,
