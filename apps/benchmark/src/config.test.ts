@@ -28,7 +28,7 @@ describe('benchmark flags', () => {
       backend: 'auto',
     })
     expect(trainerSettings(decodeArgs([]), 'td3', 2).join(' ')).toBe(
-      '--preset cleanrl --algo td3 --seed 2 --steps 20000 --warmup-steps 1000 --backend auto',
+      '--preset cleanrl --algo td3 --seed 2 --steps 20000 --warmup-steps 1000 --checkpoint-every 0 --backend auto',
     )
   })
 
@@ -39,7 +39,7 @@ describe('benchmark flags', () => {
     expect(quick.out).not.toMatch(/docs/)
     expect(quick.runsDir).not.toBe(decodeArgs([]).runsDir)
     expect(trainerSettings(quick, 'd4pg', 1).join(' ')).toBe(
-      '--preset cleanrl --algo d4pg --seed 1 --steps 1500 --warmup-steps 300 --hidden-sizes [64,64] --eval-episodes 2 --backend auto',
+      '--preset cleanrl --algo d4pg --seed 1 --steps 1500 --warmup-steps 300 --hidden-sizes [64,64] --eval-episodes 2 --checkpoint-every 0 --backend auto',
     )
     // flags after it still count, and override its defaults
     expect(decodeArgs(['--quick', '--seeds', '1', '--out', '/tmp/x'])).toMatchObject({ seeds: [1], out: '/tmp/x' })

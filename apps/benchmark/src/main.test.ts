@@ -77,6 +77,10 @@ describe('npm run benchmark -- --quick (1 seed, the real trainer)', () => {
       expect(r.commit).toBe('test123')
     }
     expect(json.date).toBe('2026-12-05')
+
+    // the run folders keep the trainer's metrics and actor, not its 40 MB end state
+    const trainer = path.join(dir, 'runs', 'td3-seed1', 'trainer')
+    expect(readdirSync(trainer).sort()).toEqual(['actor', 'config.json', 'metrics.jsonl', 'returns.svg'])
   }, 240_000)
 
   it('a second invocation keeps the finished runs and only writes the report again', async () => {

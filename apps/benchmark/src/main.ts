@@ -202,6 +202,7 @@ export const main = async (argv: readonly string[], options: MainOptions = {}): 
       jobs: config.jobs,
     }
     writeResult(spec.dir, result)
+    rmSync(files.final, { recursive: true, force: true }) // the end state with the whole replay: 40–50 MB unused
     finished.set(spec, result)
     const figures = runFigures(result)
     log(

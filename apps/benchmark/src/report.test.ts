@@ -126,6 +126,8 @@ describe('pendulum.svg', () => {
     )
     expect(only.match(/<polyline class="curve"/g)).toHaveLength(1)
     expect(only).not.toContain('class="marker"') // CleanRL has no D4PG
+    const short = reportSvg(runs, context({ steps: 5_000 }))
+    expect(short).not.toContain('class="marker"') // CleanRL reached −200 after 5 000 steps only
   })
 
   it('checks itself: the well-formedness check finds broken SVG', () => {

@@ -196,6 +196,7 @@ const trainerCommand = (config: BenchmarkConfig, algo = '<algo>'): string =>
     `--algo ${algo} --seed <s> --steps ${config.steps} --warmup-steps ${config.warmupSteps}`,
     ...(config.hiddenSizes === undefined ? [] : [`--hidden-sizes '${JSON.stringify(config.hiddenSizes)}'`]),
     ...(config.evalEpisodes === undefined ? [] : [`--eval-episodes ${config.evalEpisodes}`]),
+    '--checkpoint-every 0',
     ...(config.backend === 'auto' ? [] : [`--backend ${config.backend}`]),
   ].join(' ')
 
@@ -291,7 +292,8 @@ export const reportMarkdown = (runs: readonly RunResult[], context: ReportContex
       `${config.evalEpisodes === undefined ? '' : `, ${config.evalEpisodes} evaluation episodes`}, ` +
       `${groupedInt(config.steps)} steps of which ${groupedInt(config.warmupSteps)} uniformly random warm-up steps. ` +
       'D4PG with no agent flag is its paper default: 5-step returns, prioritized replay, 51 atoms on a support fitted ' +
-      "to the env's reward bounds, Adam 1e-4.",
+      "to the env's reward bounds, Adam 1e-4. No checkpoints: a stopped run starts again from scratch (taking " +
+      'them changes nothing that is learned).',
     '',
     `Machine: ${machines.join('; ')}; ${jobs.join(' or ')} run${jobs.length === 1 && jobs[0] === '1' ? '' : 's'} at a time. ` +
       `Backend: ${backends.join('; ')}. Runs finished ${dates}; report ${context.date}. ` +
@@ -421,7 +423,7 @@ export const reportJson = (runs: readonly RunResult[], context: ReportContext) =
 /**
  * `pendulum.svg`: per algorithm the mean over seeds of the seeds' 10-episode moving means (each seed's curve on the
  * common step grid), shaded from the lowest to the highest seed; the −200 line; CleanRL's steps to −200 as
- * diamonds in the colour of their algorithm (in the trainer's step count).
+ * diamonds in the colour of their algorithm (in the trainer's step count), those within the runs' steps.
  *
  * @example
  * ```ts
@@ -440,7 +442,8 @@ export const reportSvg = (runs: readonly RunResult[], context: ReportContext): s
   const markers: Marker[] = CLEANRL.runs.flatMap((run) => {
     const curve = config.algos.indexOf(run.algo)
     const x = run.stepsToThreshold + (CLEANRL.zeroBasedSteps ? 1 : 0)
-    return curve < 0
+    // a reference point past the runs' last step says nothing about them (and would squash the curves)
+    return curve < 0 || x > config.steps
       ? []
       : [
           {

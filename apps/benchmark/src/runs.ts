@@ -4,7 +4,8 @@
  * (an interrupted or failed run) and is started again from scratch.
  *
  * Layout of a run folder `<runsDir>/<algo>-seed<seed>/`: `trainer/` (the trainer's run folder: metrics.jsonl,
- * config.json, returns.svg, the actor), `trainer.log` (its stdout and stderr) and `result.json`.
+ * config.json, returns.svg, the actor; its `final/` state, 40–50 MB of it the whole replay, is removed once the run
+ * is finished), `trainer.log` (its stdout and stderr) and `result.json`.
  *
  * @module runs
  */
@@ -101,12 +102,12 @@ export interface RunSpec {
 
 /**
  * The trainer flags of a run: the cleanrl preset with the algorithm, the seed, the steps and warm-up, and the
- * benchmark's overrides (`--hidden-sizes`, `--eval-episodes` where given, `--backend`).
+ * benchmark's overrides (`--hidden-sizes`, `--eval-episodes` where given, no checkpoints, `--backend`).
  *
  * @example
  * ```ts
  * trainerSettings(decodeBenchmarkConfig({}), 'td3', 2).join(' ')
- * // '--preset cleanrl --algo td3 --seed 2 --steps 20000 --warmup-steps 1000 --backend auto'
+ * // '--preset cleanrl --algo td3 --seed 2 --steps 20000 --warmup-steps 1000 --checkpoint-every 0 --backend auto'
  * ```
  */
 export const trainerSettings = (config: BenchmarkConfig, algo: Algo, seed: number): string[] => [
@@ -122,6 +123,9 @@ export const trainerSettings = (config: BenchmarkConfig, algo: Algo, seed: numbe
   String(config.warmupSteps),
   ...(config.hiddenSizes === undefined ? [] : ['--hidden-sizes', JSON.stringify(config.hiddenSizes)]),
   ...(config.evalEpisodes === undefined ? [] : ['--eval-episodes', String(config.evalEpisodes)]),
+  // a run that stops is started again from scratch, so checkpoints (each with the whole 1M-row replay) are no use
+  '--checkpoint-every',
+  '0',
   '--backend',
   config.backend,
 ]
@@ -154,6 +158,7 @@ export const runFiles = (dir: string) => ({
   log: path.join(dir, 'trainer.log'),
   trainer: path.join(dir, 'trainer'),
   metrics: path.join(dir, 'trainer', 'metrics.jsonl'),
+  final: path.join(dir, 'trainer', 'final'),
 })
 
 /**
