@@ -59,11 +59,13 @@ def main():
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--learning-starts", type=int, default=1000)
     p.add_argument("--threads", type=int, default=0, help="0: torch's default")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--returns-out", default=None, help="also write [[step, return], ...] of every episode here (JSON)")
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
-    torch.manual_seed(1)
-    rng = np.random.default_rng(1)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
     obs_size, act_size = 3, 1
     low, high = np.array([-2.0], dtype=np.float32), np.array([2.0], dtype=np.float32)
     exploration_noise, batch_size = 0.1, 256
@@ -77,9 +79,9 @@ def main():
     rb_done = np.zeros((capacity, 1), dtype=np.float32)
     rb_size = 0
 
-    env = Pendulum(1)
+    env = Pendulum(a.seed)
     obs = env.reset()
-    returns, episode_return = [], 0.0
+    returns, episode_return, episode_ends = [], 0.0, []
     learning_start_time = None
     cpu_at_learning_start = None
     for global_step in range(a.steps):
@@ -101,6 +103,7 @@ def main():
         obs = next_obs
         if terminated or truncated:
             returns.append(episode_return)
+            episode_ends.append(global_step + 1)
             episode_return = 0.0
             obs = env.reset()
         if global_step > a.learning_starts:
@@ -115,6 +118,9 @@ def main():
             )
             if global_step % 100 == 0:
                 qf_loss.item()
+    if a.returns_out is not None:
+        with open(a.returns_out, "w") as f:
+            json.dump([[step, round(float(r), 3)] for step, r in zip(episode_ends, returns)], f)
     seconds = time.perf_counter() - learning_start_time
     cpu_seconds = time.process_time() - cpu_at_learning_start
     learning_steps = a.steps - a.learning_starts
