@@ -371,6 +371,44 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     }
   })
 
+  it('concat equals the cpu backend for random ranks, axes and widths (narrow: the fast path; wide: wasm)', async () => {
+    const cases = fc.sample(
+      fc.record({
+        shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+        axisSeed: fc.nat(),
+        widths: fc.array(fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 60, max: 90 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        seed: fc.integer({ min: 1, max: 1e6 }),
+      }),
+      60,
+    )
+    for (const { shape, axisSeed, widths, seed } of cases) {
+      const axis = axisSeed % shape.length
+      const run = () =>
+        tf.tidy(() => {
+          const parts = widths.map((w, i) => {
+            const s = shape.map((d, j) => (j === axis ? w : d))
+            return tf.tensor(
+              fill(
+                s.reduce((a, b) => a * b, 1),
+                seed + i,
+              ),
+              s,
+            )
+          })
+          const y = tf.concat(parts, axis)
+          return [y.dataSync() as Float32Array, Float32Array.from(y.shape)]
+        })
+      const native = run()
+      await tf.setBackend('cpu')
+      const cpu = run()
+      await tf.setBackend('wasm')
+      expect(native.map((v) => Array.from(v))).toEqual(cpu.map((v) => Array.from(v)))
+    }
+  })
+
   it('slice and transpose equal the cpu backend for random ranks, shapes, windows and permutations', async () => {
     const cases = fc.sample(
       fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 6 }).chain((shape) =>

@@ -286,8 +286,8 @@ export const nativeThreads = (): number => {
 /**
  * Registers the native kernels over the wasm backend's `BatchMatMul` and `_FusedMatMul` (float32 products with the
  * same or no batch dimensions, any transposition; fused bias + linear/ReLU), `Conv2D` (NHWC, any strides, dilations
- * and padding), `Slice`, `Transpose` and `Sum` over leading or trailing axes (float32); any other case still runs
- * wasm's own kernel. Idempotent. Throws when the addon is not available.
+ * and padding), `Slice`, `Concat` (of narrow float32 rows), `Transpose` and `Sum` over leading or trailing axes
+ * (float32); any other case still runs wasm's own kernel. Idempotent. Throws when the addon is not available.
  *
  * @example
  * ```ts
@@ -306,6 +306,7 @@ export const enableNativeKernels = (): NativeAddon => {
   const originalFused = tf.getKernel('_FusedMatMul', 'wasm')
   const originalConv = tf.getKernel('Conv2D', 'wasm')
   const originalSlice = tf.getKernel('Slice', 'wasm')
+  const originalConcat = tf.getKernel('Concat', 'wasm')
   const originalTranspose = tf.getKernel('Transpose', 'wasm')
   const originalSum = tf.getKernel('Sum', 'wasm')
   if (
@@ -314,6 +315,7 @@ export const enableNativeKernels = (): NativeAddon => {
     originalFused === undefined ||
     originalConv === undefined ||
     originalSlice === undefined ||
+    originalConcat === undefined ||
     originalTranspose === undefined
   ) {
     throw new Error('polyak native kernels need the wasm backend: import @tensorflow/tfjs-backend-wasm first')
@@ -422,6 +424,41 @@ export const enableNativeKernels = (): NativeAddon => {
     )
     return out
   }
+  // wasm's Concat copies each row of each input with a subarray + set (two allocations a row): for a critic's input
+  // (observations beside actions, 256 rows of a few values) a plain loop is several times faster
+  const concat = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const inputs = Object.values(args.inputs) as tf.TensorInfo[]
+    const first = inputs[0]
+    if (first === undefined || inputs.some((t) => t.dtype !== 'float32' || t.shape.length !== first.shape.length)) {
+      return originalConcat.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    }
+    const axis = tf.util.parseAxisParam(args.attrs?.axis as number, first.shape)[0] ?? 0
+    const shapes = inputs.map((t) => t.shape)
+    tf.backend_util.assertParamsConsistent(shapes, axis)
+    const outShape = tf.backend_util.computeOutShape(shapes, axis)
+    const rows = tf.util.sizeFromShape(first.shape.slice(0, axis))
+    const widths = inputs.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)))
+    const width = widths.reduce((a, b) => a + b, 0)
+    if (Math.max(...widths) > 64 || rows * width === 0)
+      return originalConcat.kernelFunc(args as Parameters<tf.KernelFunc>[0])
+    const backend = args.backend as WasmBackendLike
+    const out = backend.makeOutput(outShape, 'float32')
+    // views are taken after makeOutput, which may grow (and so replace) the heap
+    const y = heap(backend, out)
+    let offset = 0
+    inputs.forEach((input, i) => {
+      const x = heap(backend, input)
+      const w = widths[i] ?? 0
+      for (let r = 0; r < rows; r++) {
+        const from = r * w
+        const to = r * width + offset
+        for (let j = 0; j < w; j++) y[to + j] = x[from + j] as number
+      }
+      offset += w
+    })
+    return out
+  }
+
   const slice = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
     const { x } = args.inputs as { x: tf.TensorInfo }
     if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 8) {
@@ -532,12 +569,21 @@ export const enableNativeKernels = (): NativeAddon => {
   replaceKernel({ kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: fusedMatMul as tf.KernelFunc })
   replaceKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: conv2d as tf.KernelFunc })
   replaceKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice as tf.KernelFunc })
+  replaceKernel({ kernelName: 'Concat', backendName: 'wasm', kernelFunc: concat as tf.KernelFunc })
   replaceKernel({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: transpose as tf.KernelFunc })
   replaceKernel({ kernelName: 'Sum', backendName: 'wasm', kernelFunc: sum as tf.KernelFunc })
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamStep as unknown as tf.KernelFunc })
   tf.registerKernel({ kernelName: POLYAK_KERNEL, backendName: 'wasm', kernelFunc: polyakStep as tf.KernelFunc })
   installed = {
-    originals: [originalMatMul, originalFused, originalConv, originalSlice, originalTranspose, originalSum],
+    originals: [
+      originalMatMul,
+      originalFused,
+      originalConv,
+      originalSlice,
+      originalConcat,
+      originalTranspose,
+      originalSum,
+    ],
   }
   return addon
 }
