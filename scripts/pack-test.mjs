@@ -5,7 +5,8 @@
 //      source map's sources inside the tarball (no path to a file that is not shipped);
 //   3. installs @polyak/core + @polyak/replay alone into an empty project and measures its node_modules (the
 //      replay-only consumer: the bytes of its files asserted ≤ REPLAY_LIMIT_MB, the disk usage printed too);
-//   4. installs all six tarballs into another empty project and runs a script that imports each package and
+//   4. installs all six tarballs into another empty project (asserting npm prints no EBADENGINE or other warning than
+//      the install-scripts notice the READMEs explain) and runs a script that imports each package and
 //      trains TD3 on Pendulum-v1 for 300 steps through the operators (the pipelines README's own pipeline).
 // Needs the npm registry for the third-party dependencies; without it, it stops at once and says so.
 //
@@ -134,14 +135,26 @@ const makeProject = (dir) => {
   )
 }
 
+/**
+ * npm warnings a user is told about in the READMEs: npm 11's notice that @polyak/core's install step (the native
+ * build) is not yet approved (`allowScripts`). Any other warning on installing the six packages fails the test.
+ */
+const EXPLAINED_WARNINGS = [/^npm warn install-scripts/]
+
+/** The warning lines of an npm install that no README explains. */
+export const unexplainedWarnings = (lines) =>
+  lines.filter((line) => /^npm warn/i.test(line) && !EXPLAINED_WARNINGS.some((pattern) => pattern.test(line)))
+
+/** Installs the tarballs into a new project; returns the seconds it took and npm's warning lines. */
 const install = (dir, tarballs, env = {}) => {
   makeProject(dir)
   const started = Date.now()
-  run(npm, ['install', ...tarballs, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: dir,
-    env: { ...process.env, ...env },
-  })
-  return (Date.now() - started) / 1000
+  const argv = ['install', ...tarballs, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn']
+  const result = spawnSync(npm, argv, { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8' })
+  if (result.status !== 0)
+    fail(`npm ${argv.join(' ')} (in ${dir}) exited ${result.status}:\n${result.stdout}\n${result.stderr}`)
+  const warnings = `${result.stdout}\n${result.stderr}`.split('\n').filter((line) => /^npm warn/i.test(line))
+  return { seconds: (Date.now() - started) / 1000, warnings }
 }
 
 const CONSUMER = `// what a user writes: every package by its published name, run with plain node (no source condition)
@@ -213,7 +226,7 @@ const main = () => {
     const measure = (name) => {
       const dir = path.join(work, `only-${name}`)
       // the size of what is installed; the native build (core's install step) adds ~0.1 MB and is skipped here
-      const seconds = install(dir, closure(name), { POLYAK_NATIVE: '0' })
+      const { seconds } = install(dir, closure(name), { POLYAK_NATIVE: '0' })
       sizes[name] = folderSize(path.join(dir, 'node_modules'))
       log(
         `@polyak/${name} alone: node_modules ${mb(sizes[name].allocated).toFixed(1)} MB on disk ` +
@@ -228,11 +241,17 @@ const main = () => {
       )
 
     const all = path.join(work, 'all')
-    const seconds = install(
+    const { seconds, warnings } = install(
       all,
       PACKAGES.map((n) => tarball[n]),
       {},
     )
+    // a fresh install prints no EBADENGINE (planck is pinned to a release that supports Node 20) and no other
+    // warning than the ones the READMEs explain
+    const unexplained = unexplainedWarnings(warnings)
+    if (unexplained.length > 0)
+      fail(`installing the six packages printed warnings no README explains:\n${unexplained.join('\n')}`)
+    log(`npm warnings on install: ${warnings.length === 0 ? 'none' : `${warnings.length} lines, all install-scripts`}`)
     const size = folderSize(path.join(all, 'node_modules'))
     log(
       `all six packages: node_modules ${mb(size.allocated).toFixed(1)} MB on disk, installed in ${seconds.toFixed(0)} s`,
