@@ -144,6 +144,15 @@ describe('the fitted support', () => {
     )
   })
 
+  it('a reward range too narrow for float32 is widened like a constant reward (found by the property above)', () => {
+    const fitted = fitSupport({ ...d4pg.config.defaults, gamma: 0.5, vMin: undefined, vMax: undefined } as never, {
+      id: 'T',
+      rewardRange: [-1.4383700082871364e-33, -1.4383700082871364e-33 + 8.552847072295026e-50],
+    }) as { vMin: number; vMax: number }
+    expect(fitted.vMax - fitted.vMin).toBeCloseTo(4, 6)
+    expect(() => categoricalHead({ atoms: 11, vMin: fitted.vMin, vMax: fitted.vMax })).not.toThrow()
+  })
+
   it('a too-narrow support shows: the mass of shifted atoms outside it is reported', () => {
     const head = categoricalHead({ atoms: 5, vMin: -10, vMax: 0 })
     const before = tf.memory().numTensors

@@ -143,7 +143,8 @@ export const categoricalHead = (options: {
     clippedMass: (inputs, nextOutputs) => {
       // shifted atoms r + d·z_j, [batch, atoms]; their mass outside [vMin, vMax] lands on an end atom
       const shifted = tf.add(tf.expandDims(inputs.rewards, 1), tf.mul(tf.expandDims(bootstrapOf(inputs), 1), support))
-      const slack = 1e-4 * (vMax - vMin) // float rounding at the ends is not clipping
+      // float32 rounding at the ends is not clipping: a few ulps of the ends' magnitude, and a sliver of the width
+      const slack = 1e-4 * (vMax - vMin) + 1e-6 * Math.max(Math.abs(vMin), Math.abs(vMax))
       const outside = tf.logicalOr(tf.less(shifted, vMin - slack), tf.greater(shifted, vMax + slack))
       return tf.mean(tf.sum(tf.mul(nextDistribution(nextOutputs), tf.cast(outside, 'float32')), 1)) as tf.Scalar
     },

@@ -65,7 +65,9 @@ export const fitSupport = <C extends D4pgConfig>(config: C, task: Task): C & { v
         'returns (e.g. episode return bounds, or [rMin, rMax] / (1 − γ))',
     )
   }
-  const [low, high] = range[0] < range[1] ? range : [range[0] - 1, range[1] + 1]
+  // a range with no width float32 can resolve gets one: atoms that all round to one value cannot be projected onto
+  const wide = range[1] - range[0] > 1e-6 * Math.max(1, Math.abs(range[0]), Math.abs(range[1]))
+  const [low, high] = wide ? range : [range[0] - 1, range[1] + 1]
   return { ...config, vMin: low / (1 - gamma), vMax: high / (1 - gamma) }
 }
 
