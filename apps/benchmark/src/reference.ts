@@ -117,3 +117,33 @@ export const POLYAK_BEFORE: ReferenceSource = {
     { algo: 'd4pg', seed: 2, stepsToThreshold: 9_400 },
   ],
 }
+
+/**
+ * CleanRL's TD3 loop in PyTorch on this machine, five seeds: `packages/pipelines/bench/td3_loop_torch.py` (the
+ * loop of `td3_continuous_action.py` with its networks, update and defaults, Gymnasium's Pendulum-v1 dynamics
+ * written out, a numpy replay sampled as Stable-Baselines3's), 20 000 steps, 1 000 random warm-up steps, `--seed 1`
+ * to `5`, one thread; run beside the benchmark on the same 2-core AMD EPYC, 3 December 2026 (Debian's PyTorch
+ * 1.13.1 with OpenBLAS 0.3.21, its kernels for the CPU: OPENBLAS_CORETYPE unset). Its steps are episode ends counted
+ * as steps taken, as the trainer counts them.
+ *
+ * @example
+ * ```ts
+ * CLEANRL_LOOP_PYTORCH.runs.map((run) => run.stepsToThreshold) // [8000, 8000, 9000, 9800, 8600]
+ * ```
+ */
+export const CLEANRL_LOOP_PYTORCH: ReferenceSource = {
+  name: 'CleanRL loop, PyTorch, this machine',
+  provenance:
+    "CleanRL's TD3 loop in PyTorch (packages/pipelines/bench/td3_loop_torch.py: td3_continuous_action.py's " +
+    "networks, update, loop and defaults, Gymnasium's Pendulum-v1 dynamics written out, a numpy replay sampled " +
+    "as Stable-Baselines3's), 20 000 steps with 1 000 random warm-up steps, seeds 1–5, one thread, on the same " +
+    "machine the same day (Debian's PyTorch 1.13.1, OpenBLAS 0.3.21 with its own kernels for the CPU)",
+  zeroBasedSteps: false,
+  runs: [
+    { algo: 'td3', seed: 1, stepsToThreshold: 8_000, final10: -204.4 },
+    { algo: 'td3', seed: 2, stepsToThreshold: 8_000, final10: -201.8 },
+    { algo: 'td3', seed: 3, stepsToThreshold: 9_000, final10: -121.8 },
+    { algo: 'td3', seed: 4, stepsToThreshold: 9_800, final10: -190.2 },
+    { algo: 'td3', seed: 5, stepsToThreshold: 8_600, final10: -167.4 },
+  ],
+}

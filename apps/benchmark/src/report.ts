@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { bandChart, type Marker } from './chart.js'
 import type { BenchmarkConfig } from './config.js'
-import { type Algo, CLEANRL, POLYAK_BEFORE, type ReferenceSource } from './reference.js'
+import { type Algo, CLEANRL, CLEANRL_LOOP_PYTORCH, POLYAK_BEFORE, type ReferenceSource } from './reference.js'
 import type { Machine, RunResult } from './runs.js'
 import {
   band,
@@ -212,7 +212,8 @@ const referenceRows = (source: ReferenceSource): string[][] =>
         NAMES[algo],
         source.name,
         runs.map((run) => run.seed).join(' / '),
-        runs.map((run) => groupedInt(run.stepsToThreshold)).join(' / '),
+        runs.map((run) => groupedInt(run.stepsToThreshold)).join(' / ') +
+          (runs.length >= 3 ? ` (median ${groupedInt(median(runs.map((run) => run.stepsToThreshold)))})` : ''),
         runs.map((run) => (run.final10 === undefined ? '—' : fixed(run.final10, 0))).join(' / '),
       ],
     ]
@@ -335,12 +336,13 @@ export const reportMarkdown = (runs: readonly RunResult[], context: ReportContex
     '',
     ...table(
       ['algorithm', 'source', 'seeds', 'steps to −200', 'last 10 episodes'],
-      [...referenceRows(CLEANRL), ...referenceRows(POLYAK_BEFORE)],
+      [...referenceRows(CLEANRL), ...referenceRows(CLEANRL_LOOP_PYTORCH), ...referenceRows(POLYAK_BEFORE)],
     ),
     '',
     `- ${CLEANRL.name}: ${CLEANRL.provenance}. CleanRL counts \`global_step\` from 0, so its 7 799 is the episode end ` +
       "the trainer calls step 7 800. CleanRL's DDPG script updates its actor and target networks every second step " +
       "(`policy_frequency` 2, like TD3's policy delay); polyak's DDPG updates them every step. CleanRL has no D4PG.",
+    `- ${CLEANRL_LOOP_PYTORCH.name}: ${CLEANRL_LOOP_PYTORCH.provenance}.`,
     `- ${POLYAK_BEFORE.name}: ${POLYAK_BEFORE.provenance}.`,
     '',
     `Curves: [pendulum.svg](pendulum.svg) (the mean over seeds of each seed's ${WINDOW}-episode moving mean, shaded ` +
@@ -417,7 +419,7 @@ export const reportJson = (runs: readonly RunResult[], context: ReportContext) =
       evaluations: run.evaluations.map(([step, value]) => [step, round2(value)]),
     }
   }),
-  reference: { cleanrl: CLEANRL, polyakBefore: POLYAK_BEFORE },
+  reference: { cleanrl: CLEANRL, cleanrlLoopPytorch: CLEANRL_LOOP_PYTORCH, polyakBefore: POLYAK_BEFORE },
 })
 
 /**

@@ -163,7 +163,7 @@ class Pool {
   void work(uint64_t seen) {
     for (;;) {
       uint64_t now = generation_.load(std::memory_order_acquire);
-      // about 50 µs of spinning before sleeping
+      // about 0.4 ms of spinning (a pause is ~18 ns on the AMD EPYC it was measured on) before sleeping
       for (int spin = 0; now == seen && spin < 20000; ++spin) {
         pause();
         now = generation_.load(std::memory_order_acquire);

@@ -9,7 +9,6 @@
  * @module native
  */
 import { createRequire } from 'node:module'
-import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
@@ -231,17 +230,23 @@ const replaceKernel = (config: tf.KernelConfig): void => {
 }
 
 /**
- * The default number of threads for the native products: `POLYAK_NATIVE_THREADS` when set (a positive integer),
- * else the cores this process may use (`os.availableParallelism()`).
+ * The default number of threads for the native products: `POLYAK_NATIVE_THREADS` when set (a positive integer), else
+ * 1. Splitting a product pays alone (a 256×256×256 product runs 1.9× faster on 2 threads of the AMD EPYC it was
+ * measured on) but not inside a whole TD3 update of 256-wide networks, whose products are short and interleaved with
+ * many small kernels: there 2 threads gave 0–6 % more updates/s for 0.9 more cores busy ([ADR 0014]). Ask for more
+ * threads (e.g. `os.availableParallelism()`) for wider networks or larger batches, and measure.
+ *
+ * [ADR 0014]: https://github.com/polyak-rl/polyak/blob/main/docs/adr/0014-native-threads.md
  *
  * @example
  * ```ts
- * defaultNativeThreads({ POLYAK_NATIVE_THREADS: '1' }) // 1
+ * defaultNativeThreads({ POLYAK_NATIVE_THREADS: '2' }) // 2
+ * defaultNativeThreads({}) // 1
  * ```
  */
 export const defaultNativeThreads = (env: Readonly<Record<string, string | undefined>> = process.env): number => {
   const raw = env['POLYAK_NATIVE_THREADS']
-  if (raw === undefined || raw === '') return Math.max(1, os.availableParallelism())
+  if (raw === undefined || raw === '') return 1
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new Error(`POLYAK_NATIVE_THREADS must be an integer from 1 to 64, got '${raw}'`)
@@ -258,8 +263,10 @@ export const defaultNativeThreads = (env: Readonly<Record<string, string | undef
  *
  * @example
  * ```ts
+ * import os from 'node:os'
+ *
  * await setBackend('native')
- * setNativeThreads(1) // one core: e.g. two training processes on a 2-core machine
+ * setNativeThreads(os.availableParallelism()) // every core, for products large enough to pay
  * ```
  */
 export const setNativeThreads = (threads: number = defaultNativeThreads()): number => {
@@ -275,7 +282,7 @@ export const setNativeThreads = (threads: number = defaultNativeThreads()): numb
  *
  * @example
  * ```ts
- * nativeThreads() // e.g. 2 on a 2-core machine after setBackend('native')
+ * nativeThreads() // 1 after setBackend('native') unless POLYAK_NATIVE_THREADS or `threads` asked for more
  * ```
  */
 export const nativeThreads = (): number => {
