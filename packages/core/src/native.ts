@@ -245,7 +245,7 @@ const replaceKernel = (config: tf.KernelConfig): void => {
  * ```
  */
 export const defaultNativeThreads = (env: Readonly<Record<string, string | undefined>> = process.env): number => {
-  const raw = env['POLYAK_NATIVE_THREADS']
+  const raw = env.POLYAK_NATIVE_THREADS
   if (raw === undefined || raw === '') return 1
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1 || n > 64)
