@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "agents", "bench"))
-from td3_torch import make_td3  # noqa: E402  (CleanRL's networks and update, shared with the update bench)
+from td3_torch import make_td3, threadpools  # noqa: E402  (CleanRL's networks and update, shared with the update bench)
 
 
 class Pendulum:
@@ -141,16 +141,6 @@ def main():
             }
         )
     )
-
-
-def threadpools():
-    """The BLAS and OpenMP pools this process uses, and OpenBLAS' kernel family (e.g. Haswell, SkylakeX)."""
-    try:
-        import threadpoolctl
-    except ImportError:
-        return "threadpoolctl not installed (Debian: python3-threadpoolctl)"
-    keys = ("internal_api", "version", "architecture", "num_threads")
-    return [{k: info.get(k) for k in keys} for info in threadpoolctl.threadpool_info()]
 
 
 if __name__ == "__main__":
