@@ -268,6 +268,8 @@ export const setBackend = async (name: BackendName = 'auto', options: SetBackend
   const { threads } = options
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64))
     throw new Error(`native threads must be an integer from 1 to 64, got ${threads}`)
+  // a bad POLYAK_NATIVE_THREADS is an error here, not a reason for `auto` to pass over the native kernels
+  if (threads === undefined && (name === 'auto' || name === 'native')) defaultNativeThreads()
   if (name !== 'auto') {
     if (!(BACKENDS as readonly string[]).includes(name)) {
       throw new Error(`Unknown backend '${String(name)}': expected one of auto, ${BACKENDS.join(', ')}.`)

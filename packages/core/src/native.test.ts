@@ -232,6 +232,14 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     expect(info.details[0]).toMatch(/matrix products on 1 thread$/)
     expect(nativeThreads()).toBe(1)
     await expect(setBackend('native', { threads: 1.5 })).rejects.toThrow(/from 1 to 64/)
+    const saved = process.env.POLYAK_NATIVE_THREADS
+    process.env.POLYAK_NATIVE_THREADS = 'many'
+    try {
+      await expect(setBackend('auto')).rejects.toThrow(/POLYAK_NATIVE_THREADS must be an integer/)
+    } finally {
+      if (saved === undefined) delete process.env.POLYAK_NATIVE_THREADS
+      else process.env.POLYAK_NATIVE_THREADS = saved
+    }
     await setBackend('native')
     expect(nativeThreads()).toBe(defaultNativeThreads())
   })
