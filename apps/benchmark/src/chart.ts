@@ -5,7 +5,7 @@
  *
  * @module chart
  */
-import { formatTick, niceDomain, niceTicks } from '@polyak/trainer/svgChart'
+import { COLORS, escapeXml, niceDomain, plotAxes } from '@polyak/trainer/svgChart'
 import type { BandPoint } from './stats.js'
 
 /**
@@ -60,12 +60,7 @@ export interface BandChartOptions {
   readonly height?: number
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd']
-
 const colorOf = (i: number): string => COLORS[i % COLORS.length] as string
-
-const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 const num = (v: number): string => v.toFixed(1)
 
@@ -105,8 +100,8 @@ export const bandChart = (curves: readonly BandCurve[], options: BandChartOption
   ]
   const [xLow, xHigh] = niceDomain(Math.min(...xs), Math.max(...xs))
   const [yLow, yHigh] = ys.length > 0 ? niceDomain(Math.min(...ys), Math.max(...ys)) : [0, 1]
-  const sx = (x: number) => margin.left + ((x - xLow) / (xHigh - xLow)) * plotW
-  const sy = (y: number) => margin.top + plotH - ((y - yLow) / (yHigh - yLow)) * plotH
+  const axes = plotAxes({ margin, plotW, plotH, height }, [xLow, xHigh], [yLow, yHigh], options, num)
+  const { sx, sy } = axes
 
   const bands = finite.map((c, i) => {
     const upper = c.points.map((p) => `${num(sx(p.step))},${num(sy(p.max))}`)
@@ -167,17 +162,7 @@ export const bandChart = (curves: readonly BandCurve[], options: BandChartOption
     `<title>${escapeXml(options.title)}</title>`,
     '<rect width="100%" height="100%" fill="white"/>',
     `<text x="${margin.left + plotW / 2}" y="24" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
-    ...niceTicks(xLow, xHigh).map(
-      (v) =>
-        `<line x1="${num(sx(v))}" x2="${num(sx(v))}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/><text x="${num(sx(v))}" y="${margin.top + plotH + 16}" text-anchor="middle">${formatTick(v)}</text>`,
-    ),
-    ...niceTicks(yLow, yHigh).map(
-      (v) =>
-        `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${num(sy(v))}" y2="${num(sy(v))}" stroke="#eee"/><text x="${margin.left - 6}" y="${num(sy(v) + 4)}" text-anchor="end">${formatTick(v)}</text>`,
-    ),
-    `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
-    `<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
-    `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+    ...axes.elements,
     ...bands,
     ...threshold,
     ...lines,

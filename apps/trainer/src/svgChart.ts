@@ -15,10 +15,73 @@ export interface ChartOptions {
   readonly height?: number
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd']
+/**
+ * The series colours, in order.
+ *
+ * @example
+ * ```ts
+ * COLORS[0] // '#1f77b4'
+ * ```
+ */
+export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'] as const
 
-const escapeXml = (text: string): string =>
+/**
+ * Text made safe for SVG/XML content and attribute values.
+ *
+ * @example
+ * ```ts
+ * escapeXml('a < b & "c"') // 'a &lt; b &amp; &quot;c&quot;'
+ * ```
+ */
+export const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** Where a chart's plot area lies in its SVG. */
+export interface PlotFrame {
+  readonly margin: { readonly left: number; readonly top: number }
+  readonly plotW: number
+  readonly plotH: number
+  /** The whole SVG's height (the x label sits 12 px above its bottom). */
+  readonly height: number
+}
+
+/**
+ * The scales of a plot area and its axes: grid lines with tick labels on round values, the frame, and the axis
+ * labels. `coordinate` formats the computed positions (e.g. to one decimal); the default writes them as they are.
+ *
+ * @example
+ * ```ts
+ * const frame = { margin: { left: 70, top: 60 }, plotW: 630, plotH: 310, height: 420 }
+ * const { sx, sy, elements } = plotAxes(frame, [0, 100], [-1, 1], { xLabel: 'step', yLabel: 'loss' })
+ * sx(0) // 70
+ * ```
+ */
+export const plotAxes = (
+  frame: PlotFrame,
+  [xLow, xHigh]: readonly [number, number],
+  [yLow, yHigh]: readonly [number, number],
+  labels: { readonly xLabel: string; readonly yLabel: string },
+  coordinate: (v: number) => string = String,
+): { readonly sx: (x: number) => number; readonly sy: (y: number) => number; readonly elements: string[] } => {
+  const { margin, plotW, plotH, height } = frame
+  const sx = (x: number) => margin.left + ((x - xLow) / (xHigh - xLow)) * plotW
+  const sy = (y: number) => margin.top + plotH - ((y - yLow) / (yHigh - yLow)) * plotH
+  const c = coordinate
+  const elements = [
+    ...niceTicks(xLow, xHigh).map(
+      (v) =>
+        `<line x1="${c(sx(v))}" x2="${c(sx(v))}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/><text x="${c(sx(v))}" y="${margin.top + plotH + 16}" text-anchor="middle">${formatTick(v)}</text>`,
+    ),
+    ...niceTicks(yLow, yHigh).map(
+      (v) =>
+        `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${c(sy(v))}" y2="${c(sy(v))}" stroke="#eee"/><text x="${margin.left - 6}" y="${c(sy(v) + 4)}" text-anchor="end">${formatTick(v)}</text>`,
+    ),
+    `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
+    `<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(labels.xLabel)}</text>`,
+    `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(labels.yLabel)}</text>`,
+  ]
+  return { sx, sy, elements }
+}
 
 /** A round step (1, 2 or 5 times a power of ten) that splits [low, high] into about `count` parts. */
 const niceStep = (low: number, high: number, count: number): number => {
@@ -73,10 +136,8 @@ export const lineChart = (series: readonly Series[], options: ChartOptions): str
   const [yLow, yHigh] = niceDomain(y0, y1)
   const plotW = width - margin.left - margin.right
   const plotH = height - margin.top - margin.bottom
-  const sx = (x: number) => margin.left + ((x - xLow) / (xHigh - xLow)) * plotW
-  const sy = (y: number) => margin.top + plotH - ((y - yLow) / (yHigh - yLow)) * plotH
-  const xTicks = niceTicks(xLow, xHigh)
-  const yTicks = niceTicks(yLow, yHigh)
+  const axes = plotAxes({ margin, plotW, plotH, height }, [xLow, xHigh], [yLow, yHigh], options)
+  const { sx, sy } = axes
   const lines = finite.map((s, i) => {
     const color = COLORS[i % COLORS.length] as string
     const points = s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')
@@ -99,17 +160,7 @@ export const lineChart = (series: readonly Series[], options: ChartOptions): str
     `<title>${escapeXml(options.title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
-    ...xTicks.map(
-      (v) =>
-        `<line x1="${sx(v)}" x2="${sx(v)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/><text x="${sx(v)}" y="${margin.top + plotH + 16}" text-anchor="middle">${formatTick(v)}</text>`,
-    ),
-    ...yTicks.map(
-      (v) =>
-        `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(v)}" y2="${sy(v)}" stroke="#eee"/><text x="${margin.left - 6}" y="${sy(v) + 4}" text-anchor="end">${formatTick(v)}</text>`,
-    ),
-    `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
-    `<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
-    `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+    ...axes.elements,
     ...lines,
     ...legend,
     '</svg>',
