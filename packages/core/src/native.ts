@@ -231,8 +231,8 @@ const replaceKernel = (config: tf.KernelConfig): void => {
 
 /**
  * The default number of threads for the native products: `POLYAK_NATIVE_THREADS` when set (a positive integer), else
- * 1. Splitting a product pays alone (a 256×256×256 product runs 1.9× faster on 2 threads of the AMD EPYC it was
- * measured on) but not inside a whole TD3 update of 256-wide networks, whose products are short and interleaved with
+ * 1. Splitting a product pays alone (a 256×256×256 product ran 1.9× faster on 2 threads of a 2-core AMD EPYC with
+ * AVX-512, 3 December 2026) but not inside a whole TD3 update of 256-wide networks, whose products are short and interleaved with
  * many small kernels: there 2 threads gave 0–6 % more updates/s for 0.9 more cores busy ([ADR 0014]). Ask for more
  * threads (e.g. `os.availableParallelism()`) for wider networks or larger batches, and measure.
  *
