@@ -12,7 +12,7 @@
  *   `InvertedDoublePendulum-v5`, `Reacher-v5`, `HalfCheetah-v5`, `Hopper-v5`, `Walker2d-v5`, `Ant-v5`; call
  *   `await loadMujoco()` once before making one.
  * - Wrappers, data-last: {@link timeLimit}, {@link recordEpisodeStatistics}, {@link rescaleAction},
- *   {@link normalizeObservation}, {@link frameSkip}; write your own with {@link wrapEnv}.
+ *   {@link normalizeObservation}, {@link frameSkip}, {@link frameStack}; write your own with {@link wrapEnv}.
  * - `LaneFollowing-v0` ({@link makeLaneFollowing}): a procedurally drawn road seen by a forward camera (a software
  *   rasteriser), a kinematic bicycle car, reward = progress along the lane, terminated on leaving the lane.
  * - {@link makeVectorEnv}: N copies with same-step automatic resets (`info.finalObservation`).
@@ -35,6 +35,7 @@ export * from './BipedalWalker.js'
 export * from './Env.js'
 export * from './Frame.js'
 export * from './frameSkip.js'
+export * from './frameStack.js'
 export * from './LaneFollowing.js'
 export * from './LunarLander.js'
 export * from './MountainCarContinuous.js'
