@@ -91,6 +91,12 @@ export type NetworkArchitecture =
       }
       /** Hidden widths of the head after the torso. */
       readonly headSizes: readonly number[]
+      /**
+       * `own` (default): the actor's torso is its own, trained by the actor's loss (Kendall et al.). `critic`: the
+       * actor acts with a copy of the first critic's torso, taken before every actor update, and its loss trains only
+       * its head (DrQ-v2, Yarats et al. 2021: the encoder is learned by the critic alone).
+       */
+      readonly actorTorso?: 'own' | 'critic'
     }
 
 /**

@@ -19,6 +19,7 @@ import { makeDdpgLearner } from '../ddpg/learning.js'
 import { disposeReplaced, disposeTrainState, initTrainState, stateTensors } from '../TrainState.js'
 import { Td3ConfigCodec } from '../td3/config.js'
 import { makeTd3Learner } from '../td3/learning.js'
+import { updateActor } from '../updateActor.js'
 import { makeNetworks, type NetworkArchitecture, pixelsSpecs } from './actorCritic.js'
 import { applyConvTorso, initConvTorso } from './convTorso.js'
 import { applyMlp, initMlp } from './mlp.js'
@@ -221,6 +222,62 @@ describe('makeNetworks: pixels architecture', () => {
     }
     expect(tf.memory().numTensors).toBe(before)
     expect(state.critics[0]?.['head/l1/kernel']?.shape).toEqual([16, 11])
+    disposeTrainState(state)
+  })
+
+  it("actorTorso 'critic': the actor acts with the first critic's torso and its loss trains only its head (DrQ-v2)", () => {
+    const shared = makeNetworks(spec, undefined, { ...pixels, actorTorso: 'critic' })
+    const plain = makeNetworks(spec, undefined, pixels)
+    const update = updateActor(shared, { optimizer: { learningRate: 1e-2 } })
+    const updatePlain = updateActor(plain, { optimizer: { learningRate: 1e-2 } })
+    const values = (params: Params, prefix: string) =>
+      Object.fromEntries(
+        Object.entries(params)
+          .filter(([name]) => name.startsWith(prefix))
+          .map(([name, p]) => [name, Array.from(p.dataSync())]),
+      )
+    let state = initTrainState(shared, { critics: 2 }, Rng.key(20))
+    expect(values(state.actor, 'torso/')).not.toEqual(values(state.critics[0] as Params, 'torso/'))
+    const count = stateTensors(state).length
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 20; i++) {
+      const criticTorso = values(state.critics[0] as Params, 'torso/')
+      const criticHead = values(state.critics[0] as Params, 'head/')
+      const actorHead = values(state.actor, 'head/')
+      const torsoMoments = values(state.actorOptimizer.m, 'torso/')
+      const borrowed = {
+        ...state.actor,
+        ...prefixParams('torso/', unprefixParams('torso/', state.critics[0] as Params)),
+      }
+      const { state: next, metrics } = update(state, batch(i))
+      expect(Number.isFinite(metrics['losses/actor'])).toBe(true)
+      expect(values(next.actor, 'torso/')).toEqual(criticTorso) // the critic's torso, exactly
+      expect(values(next.critics[0] as Params, 'head/')).toEqual(criticHead) // the critics are untouched
+      expect(values(next.actor, 'head/')).not.toEqual(actorHead) // the head learned
+      expect(values(next.actorOptimizer.m, 'torso/')).toEqual(torsoMoments) // no moments for the copied torso
+      // the head's step is exactly the one a plain actor update takes from the critic's torso (Adam is per tensor)
+      const reference = updatePlain({ ...state, actor: borrowed }, batch(i)).state
+      expect(values(next.actor, 'head/')).toEqual(values(reference.actor, 'head/'))
+      tf.dispose([
+        ...Object.values(reference.actor),
+        ...Object.values(reference.actorOptimizer.m),
+        ...Object.values(reference.actorOptimizer.v),
+      ])
+      disposeReplaced(state, next)
+      state = next
+    }
+    expect(stateTensors(state).length).toBe(count)
+    expect(tf.memory().numTensors).toBe(before)
+    // acting: the shared networks' policy with the updated actor is the plain policy with the critic's torso
+    const obs = observations(99, 3)
+    const withCriticTorso = {
+      ...state.actor,
+      ...prefixParams('torso/', unprefixParams('torso/', state.critics[0] as Params)),
+    }
+    expect(Array.from(shared.policy(state.actor, obs).dataSync())).toEqual(
+      Array.from(plain.policy(withCriticTorso, obs).dataSync()),
+    )
+    obs.dispose()
     disposeTrainState(state)
   })
 })
