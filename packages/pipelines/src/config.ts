@@ -81,7 +81,8 @@ export const ActorsConfigCodec = t.union([
  * kernelSize, strides, padding }, headSizes }`: the observation starts with an image (row-major HWC, as
  * `LaneFollowing-v0`'s camera), which goes through a conv torso in the actor and in the critic (default filters
  * [16, 32, 32, 64], kernel 4, stride 2, `same` padding), then the remaining observation values (and the critic's
- * action) join before a head of `headSizes` (default [256, 256]). The terrain range and the image size are checked
+ * action) join before a head of `headSizes` (default [256, 256]); `actorTorso: 'critic'` makes the actor act with a
+ * copy of the first critic's torso and train only its head (DrQ-v2), `'own'` (default) trains its own torso. The terrain range and the image size are checked
  * against the env's observation size when the run is made (`networks.terrain`, `networks.image`); every kind of
  * actor (inline, worker threads, Redis) acts with every architecture.
  *
@@ -116,9 +117,26 @@ export const NetworksConfigCodec = t.union([
         { filters: [16, 32, 32, 64], kernelSize: 4, strides: 2, padding: 'same' },
       ),
       headSizes: t.readonlyArray(PositiveInt),
+      actorTorso: t.keyof({ own: null, critic: null }, 'one of own, critic'),
     }),
-    { headSizes: [256, 256] },
+    { headSizes: [256, 256], actorTorso: 'own' },
   ),
+])
+
+/**
+ * Augmentation of the batches on their way from the replay to the learner: `{ kind: 'none' }` (the default) or
+ * `{ kind: 'randomShift', pad }`, DrQ's random shift (`@polyak/replay` `randomShift`) of the image that pixel
+ * networks read (`networks.kind` must be `pixels`, whose `image` gives the layout), in observations and next
+ * observations, by up to `pad` (default 4) pixels each way.
+ *
+ * @example
+ * ```ts
+ * decodeOrThrow(AugmentationConfigCodec, { kind: 'randomShift' }) // { kind: 'randomShift', pad: 4 }
+ * ```
+ */
+export const AugmentationConfigCodec = t.union([
+  strictObject('NoAugmentation', { kind: t.literal('none') }),
+  withDefaults(strictObject('RandomShift', { kind: t.literal('randomShift'), pad: NonNegativeInt }), { pad: 4 }),
 ])
 
 /**
@@ -168,6 +186,14 @@ export const TrainConfigCodec = withDefaults(
     actors: ActorsConfigCodec,
     /** `{ kind: 'mlp' }` (default), `{ kind: 'parkour', terrain, … }` or `{ kind: 'pixels', image, … }`: see {@link NetworksConfigCodec}. */
     networks: NetworksConfigCodec,
+    /**
+     * Stack the latest this many camera images on the channel axis (`@polyak/envs` `frameStack`; 1, the default:
+     * none). Needs pixel networks: `networks.image` is the env's image, and the networks read
+     * `[height, width, channels · frameStack]`.
+     */
+    frameStack: PositiveInt,
+    /** `{ kind: 'none' }` (default) or `{ kind: 'randomShift', pad }` for pixel networks: see {@link AugmentationConfigCodec}. */
+    augmentation: AugmentationConfigCodec,
   }),
   {
     env: 'Pendulum-v1',
@@ -186,6 +212,8 @@ export const TrainConfigCodec = withDefaults(
     checkpointEvery: 0,
     actors: { kind: 'inline' },
     networks: { kind: 'mlp' },
+    frameStack: 1,
+    augmentation: { kind: 'none' },
   },
 )
 

@@ -15,9 +15,9 @@ import {
   replayPlan,
 } from '@polyak/agents'
 import { Box, ConfigError, decodeOrThrow, type PartialInputOf, Rng } from '@polyak/core'
-import { type Env, envSpec, makeEnv } from '@polyak/envs'
+import { type Env, envSpec, type FrameStackOptions, frameStack, makeEnv } from '@polyak/envs'
 import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
-import type { RememberConfig } from '@polyak/replay'
+import { type BatchAugmentation, type RememberConfig, randomShift } from '@polyak/replay'
 import type * as t from 'io-ts'
 import { type TrainConfig, TrainConfigCodec } from './config.js'
 
@@ -36,6 +36,10 @@ export interface PreparedRun {
   /** Makes a fresh env of the run (every actor and evaluation makes its own). */
   readonly makeEnv: () => Env
   readonly networks: Networks
+  /** The networks' architecture as built: `config.networks`, with the stacked image when `frameStack` > 1. */
+  readonly architecture: NetworkArchitecture
+  /** The frame stacking around every env of the run (`config.frameStack` > 1), or none. */
+  readonly frameStack?: FrameStackOptions
   readonly learnerStep: LearnerStep
   /**
    * The replay: n of n-step returns with the agent's γ (`accumulateNSteps`), and the `remember` config (capacity,
@@ -54,7 +58,10 @@ export interface PreparedRun {
     readonly explore: Rng.Key
     readonly replay: Rng.Key
     readonly learn: Rng.Key
+    readonly augment: Rng.Key
   }
+  /** The augmentation of the batches before the learner (`config.augmentation`), or none. */
+  readonly augment?: BatchAugmentation
 }
 
 /** The network architecture checked against the observation size: problems as `networks.<field>: …` lines. */
@@ -95,12 +102,40 @@ const architectureProblems = (architecture: NetworkArchitecture, observationSize
  */
 export const prepareRun = (agent: AnyAgent, input: PartialInputOf<typeof TrainConfigCodec>): PreparedRun => {
   const config = decodeOrThrow(TrainConfigCodec, input, 'experiment config')
-  const newEnv = (): Env => makeEnv(config.env, config.envOptions)
   const prepared = agent.prepare(config.agent, envSpec(config.env)) // before any env is made
-  const probe = newEnv()
+  const probe = makeEnv(config.env, config.envOptions)
   const { observationSpace, actionSpace } = probe
   probe.close()
-  const observationSize = Box.size(observationSpace)
+  const envObservationSize = Box.size(observationSpace)
+  const needsPixels = (field: string, what: string): string[] =>
+    config.networks.kind === 'pixels'
+      ? []
+      : [`${field}: ${what}; it needs networks.kind 'pixels' (got '${config.networks.kind}')`]
+  const problems = [
+    ...architectureProblems(config.networks, envObservationSize, config.env),
+    ...(config.frameStack > 1
+      ? needsPixels('frameStack', 'frame stacking stacks the image that pixel networks read')
+      : []),
+    ...(config.augmentation.kind === 'randomShift'
+      ? needsPixels('augmentation', 'randomShift shifts the image that pixel networks read')
+      : []),
+  ]
+  if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
+  const stacking: FrameStackOptions | undefined =
+    config.frameStack > 1 && config.networks.kind === 'pixels'
+      ? { image: config.networks.image, frames: config.frameStack }
+      : undefined
+  const architecture: NetworkArchitecture =
+    stacking === undefined || config.networks.kind !== 'pixels'
+      ? config.networks
+      : { ...config.networks, image: [stacking.image[0], stacking.image[1], stacking.image[2] * stacking.frames] }
+  const newEnv = (): Env => {
+    const env = makeEnv(config.env, config.envOptions)
+    return stacking === undefined ? env : frameStack(stacking)(env)
+  }
+  const observationSize =
+    envObservationSize +
+    (stacking === undefined ? 0 : (stacking.frames - 1) * stacking.image.reduce((a, b) => a * b, 1))
   const low = Array.from(actionSpace.low)
   const high = Array.from(actionSpace.high)
   const networkSpec: NetworkSpec = {
@@ -110,11 +145,9 @@ export const prepareRun = (agent: AnyAgent, input: PartialInputOf<typeof TrainCo
     high,
     hiddenSizes: prepared.config.hiddenSizes,
   }
-  const problems = architectureProblems(config.networks, observationSize, config.env)
-  if (problems.length > 0) throw new ConfigError(problems, 'experiment config')
   const networks = (() => {
     try {
-      return makeNetworks(networkSpec, prepared.head, config.networks)
+      return makeNetworks(networkSpec, prepared.head, architecture)
     } catch (error) {
       if (error instanceof RangeError && config.networks.kind === 'pixels') {
         throw new ConfigError([`networks.torso: ${error.message}`], 'experiment config')
@@ -127,13 +160,16 @@ export const prepareRun = (agent: AnyAgent, input: PartialInputOf<typeof TrainCo
   const process = (
     config.noise === 'ou' ? ouProcess({ ...DDPG_OU_PARAMS, sigma }) : gaussianProcess(sigma)
   ) as NoiseProcess<unknown>
-  const [init, explore, replay, learn] = Rng.split(Rng.key(config.seed), 4)
+  // split(k, 5) begins with split(k, 4): adding the fifth key changed none of the others
+  const [init, explore, replay, learn, augmentKey] = Rng.split(Rng.key(config.seed), 5)
   const plan = replayPlan(prepared.config, config)
   return {
     config,
     agent: prepared,
     makeEnv: newEnv,
     networks,
+    architecture,
+    ...(stacking && { frameStack: stacking }),
     learnerStep: prepared.learner(networks),
     replay: {
       nStep: plan.nStep,
@@ -148,6 +184,10 @@ export const prepareRun = (agent: AnyAgent, input: PartialInputOf<typeof TrainCo
       },
     },
     noise: { kind: config.noise, sigma, process },
-    keys: { init, explore, replay, learn },
+    keys: { init, explore, replay, learn, augment: augmentKey },
+    ...(config.augmentation.kind === 'randomShift' &&
+      architecture.kind === 'pixels' && {
+        augment: randomShift({ image: architecture.image, pad: config.augmentation.pad }),
+      }),
   }
 }

@@ -12,7 +12,7 @@ import {
   type TrainState,
 } from '@polyak/agents'
 import type { PartialInputOf } from '@polyak/core'
-import { accumulateNSteps, type PriorityUpdate, type ReplaySnapshot, remember } from '@polyak/replay'
+import { accumulateNSteps, augmentBatches, type PriorityUpdate, type ReplaySnapshot, remember } from '@polyak/replay'
 import { connect, defer, filter, map, merge, type Observable, Subject, take, tap } from 'rxjs'
 import { redisActors } from './actors/redis.js'
 import { workerActors } from './actors/workers.js'
@@ -80,7 +80,8 @@ const actingSteps = (
     setup: actors.setup,
     count: actors.count,
     seed: config.seed,
-    networks: { spec: run.networks.spec, architecture: config.networks },
+    ...(run.frameStack && { frameStack: run.frameStack }),
+    networks: { spec: run.networks.spec, architecture: run.architecture },
     noise: run.noise.kind,
     sigma: run.noise.sigma,
     warmupSteps: Math.max(0, config.warmupSteps - start),
@@ -188,6 +189,9 @@ export const train = (
               priorityUpdates$: priorities$,
               ...(resume && { initial: resume.replay }),
             }),
+            run.augment === undefined
+              ? (x) => x
+              : augmentBatches(run.augment, { key: run.keys.augment, first: resume?.train.step ?? 0 }),
             learn({
               step: run.learnerStep,
               initial: () =>

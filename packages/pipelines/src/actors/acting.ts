@@ -8,7 +8,7 @@
  */
 import { greedyPolicy, makeNetworks } from '@polyak/agents'
 import { type Params, type Rng, setBackend } from '@polyak/core'
-import { makeEnv } from '@polyak/envs'
+import { frameStack, makeEnv } from '@polyak/envs'
 import { DDPG_OU_PARAMS, gaussianProcess, type NoiseProcess, ouProcess } from '@polyak/noise'
 import * as tf from '@tensorflow/tfjs-core'
 import { Subject } from 'rxjs'
@@ -75,7 +75,10 @@ export const actorParams = (): ActorParams => {
  * ```
  */
 export interface ActingConfig
-  extends Pick<ActorRunConfig, 'setup' | 'backend' | 'env' | 'envOptions' | 'networks' | 'noise' | 'sigma'> {
+  extends Pick<
+    ActorRunConfig,
+    'setup' | 'backend' | 'env' | 'envOptions' | 'frameStack' | 'networks' | 'noise' | 'sigma'
+  > {
   /** Uniformly random actions for this actor's first this many steps. */
   readonly warmupSteps: number
   /** The numeric seed of the actor's episodes. */
@@ -129,7 +132,10 @@ export const startActing = async (config: ActingConfig, params: ActorParams): Pr
   ticks$
     .pipe(
       rollout({
-        makeEnv: () => makeEnv(config.env, config.envOptions),
+        makeEnv: () => {
+          const env = makeEnv(config.env, config.envOptions)
+          return config.frameStack === undefined ? env : frameStack(config.frameStack)(env)
+        },
         policy: (observation, t) => (t < config.warmupSteps ? new Float32Array(actionSize) : greedy(observation)),
         explore: explore({
           process: noiseProcess,

@@ -85,6 +85,8 @@ export interface ActorRunConfig {
   readonly backend: ConcreteBackend
   readonly env: string
   readonly envOptions: Readonly<Record<string, unknown>>
+  /** Stack this many of the latest images (`@polyak/envs` `frameStack`) around the env, when set. */
+  readonly frameStack?: { readonly image: readonly [number, number, number]; readonly frames: number }
   readonly networks: ActorNetworks
   readonly noise: 'gaussian' | 'ou'
   readonly sigma: number

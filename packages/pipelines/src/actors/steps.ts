@@ -30,6 +30,8 @@ export interface ActorsOptions {
   /** A registered env id; each actor makes its env with `makeEnv(env, envOptions)`. */
   readonly env: string
   readonly envOptions?: Readonly<Record<string, unknown>>
+  /** Wrap each actor's env in `frameStack(frameStack)` (the networks then read the stacked image). */
+  readonly frameStack?: { readonly image: readonly [number, number, number]; readonly frames: number }
   /** Modules (URLs or absolute paths) each actor imports before making its env: register custom envs there. */
   readonly setup?: readonly (string | URL)[]
   /** Number of actors. */
@@ -335,6 +337,12 @@ export const learnerSide = (name: string, options: ActorsOptions, stopped: () =>
     backend: options.backend ?? activeBackend(),
     env: options.env,
     envOptions: options.envOptions ?? {},
+    ...(options.frameStack && {
+      frameStack: {
+        image: [...options.frameStack.image] as [number, number, number],
+        frames: options.frameStack.frames,
+      },
+    }),
     networks: plainNetworks(options.networks),
     noise: options.noise ?? 'gaussian',
     sigma: options.sigma,
