@@ -257,6 +257,8 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
     let lastCritic: number | undefined
     let lastClipped: number | undefined // a categorical critic's target mass clipped onto the support's ends
     let lastProgress = { time: started, step: startStep }
+    // the ETA's rate is measured from the first progress line after the random warm-up, which runs many times faster
+    let learning: { time: number; step: number } | undefined
     let lastCheckpoint = options.resume?.t
     let lastEvaluation: { t: number; meanReturn: number; returns: readonly number[] } | undefined
 
@@ -265,7 +267,13 @@ export const train = (config: TrainerConfig, plan: RunPlan, options: TrainOption
       const sps = ((step - lastProgress.step) * 1000) / Math.max(1, now - lastProgress.time)
       const overall = ((step - startStep) * 1000) / Math.max(1, now - started)
       const mean = recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : undefined
-      const eta = overall > 0 ? (config.steps - step) / overall : Number.NaN
+      const sinceWarmup =
+        learning !== undefined && step > learning.step
+          ? ((step - learning.step) * 1000) / Math.max(1, now - learning.time)
+          : Number.NaN
+      if (learning === undefined && step >= config.warmupSteps) learning = { time: now, step }
+      const rate = Number.isFinite(sinceWarmup) ? sinceWarmup : step >= config.warmupSteps ? sps : overall
+      const eta = rate > 0 ? (config.steps - step) / rate : Number.NaN
       log(
         `step ${String(step).padStart(width)}/${config.steps} | ${sps.toFixed(0).padStart(4)} steps/s | ` +
           `return(${RETURN_WINDOW}) ${fixed(mean, 1).padStart(8)} | critic loss ${fixed(lastCritic, 3)} | ` +
