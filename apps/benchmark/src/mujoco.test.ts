@@ -341,7 +341,7 @@ describe('mujocoMarkdown', () => {
     expect(md).toContain(
       'npm start -- --preset cleanrl --algo <algo> --env <env> --seed <seed> --steps 300000 --warmup-steps 10000 --checkpoint-every 50000',
     )
-    expect(md).toContain('Report written 2026-12-04 at commit abc1234 on AMD EPYC Test (2 cores)')
+    expect(md).toContain('Runs made with commit abc1234; report written 2026-12-04 on AMD EPYC Test (2 cores)')
     expect(md).toContain('10 greedy episodes every 10 000 steps')
   })
 
@@ -440,7 +440,7 @@ describe('mujoco-report (the command)', () => {
     writeRun(dir, 'td3-Hopper-v5-s2', { ...ddpgHopper, algo: 'td3', seed: 2 }, (c) => ({ ...c, steps: -1 }))
     writeFileSync(path.join(dir, 'queue.log'), 'not a folder\n')
 
-    const result = command(['--runs', 'cli-runs', '--out', 'cli-out'])
+    const result = command(['--runs', 'cli-runs', '--out', 'cli-out', '--commit', 'fedcba9'])
     expect(result.stdout).toContain('skipping td3-Walker2d-v5-s1: no metrics.jsonl')
     expect(result.stdout).toContain('skipping td3-Hopper-v5-s9: no trainer run folder')
     expect(result.stderr).toMatch(/cannot read td3-Hopper-v5-s2, left out: .*config\.json: field "steps" is -1/)
@@ -450,6 +450,7 @@ describe('mujoco-report (the command)', () => {
     const md = readFileSync(path.join(out, 'mujoco.md'), 'utf8')
     expect(row(md, '## Results', 'HalfCheetah-v5', 'TD3')[3]).toBe('1 000')
     expect(md).not.toContain('Walker2d-v5')
+    expect(md).toContain('Runs made with commit fedcba9;') // --commit names the commit the runs were made with
     expect(JSON.parse(readFileSync(path.join(out, 'mujoco.json'), 'utf8')).runs).toHaveLength(2)
     expect(readdirSync(out).sort()).toEqual(['mujoco.json', 'mujoco.md', 'mujoco.svg']) // no temporary files left
   })
@@ -458,5 +459,11 @@ describe('mujoco-report (the command)', () => {
     const result = command([])
     expect(result.status).toBe(2)
     expect(result.stderr).toContain('--runs is required')
+  })
+
+  it('refuses a flag without its value, naming it', () => {
+    const result = command(['--runs', 'cli-runs', '--commit'])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('--commit needs a commit')
   })
 })

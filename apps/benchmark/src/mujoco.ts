@@ -690,7 +690,7 @@ export const mujocoMarkdown = (summary: MujocoSummary, meta: MujocoMeta): string
       `elsewhere). Evaluation: ${evalEpisodes} greedy episodes every ${evalEvery} steps and at the end. Checkpoints ` +
       'change nothing that is learned.',
     '',
-    `Report written ${meta.date} at commit ${meta.commit} on ${meta.cpu} (${meta.cores} core${meta.cores === 1 ? '' : 's'}). ` +
+    `Runs made with commit ${meta.commit}; report written ${meta.date} on ${meta.cpu} (${meta.cores} core${meta.cores === 1 ? '' : 's'}). ` +
       `Backend: ${list(settings.backends, 'unknown')}.`,
     '',
     '## Results',

@@ -1,5 +1,5 @@
 /**
- * `npm run mujoco-report --workspace @polyak/benchmark -- --runs <dir> [--out <dir>]`: reads every trainer run under
+ * `npm run mujoco-report --workspace @polyak/benchmark -- --runs <dir> [--out <dir>] [--commit <rev>]`: reads every trainer run under
  * `--runs` (one subfolder per run tag, e.g. `td3-HalfCheetah-v5-s1/`, each holding one trainer run folder), skipping
  * folders without a `metrics.jsonl` (saying so), and writes `mujoco.md`, `mujoco.json` and `mujoco.svg` into `--out`
  * (default `docs/results`), each through a temporary file and a rename. Relative paths start from the folder the
@@ -23,26 +23,30 @@ import { formatJson } from './report.js'
 import { gitCommit, thisMachine } from './runs.js'
 
 const USAGE =
-  'usage: npm run mujoco-report --workspace @polyak/benchmark -- --runs <dir> [--out <dir>]\n' +
+  'usage: npm run mujoco-report --workspace @polyak/benchmark -- --runs <dir> [--out <dir>] [--commit <rev>]\n' +
   '  --runs  a folder with one subfolder per run (each holding one trainer run folder)\n' +
-  '  --out   where mujoco.md, mujoco.json and mujoco.svg go (default docs/results)'
+  '  --out   where mujoco.md, mujoco.json and mujoco.svg go (default docs/results)\n' +
+  "  --commit the commit the runs were made with (default: this checkout's)"
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** `--runs` and `--out` from the arguments, or a message saying what is wrong. */
-const parseFlags = (argv: readonly string[]): { runs: string; out: string } | string => {
+const parseFlags = (argv: readonly string[]): { runs: string; out: string; commit?: string } | string => {
   let runs: string | undefined
   let out = 'docs/results'
+  let commit: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
-    if (flag !== '--runs' && flag !== '--out') return `unknown argument ${JSON.stringify(flag)}`
-    if (value === undefined || value.startsWith('--')) return `${flag} needs a folder`
+    if (flag !== '--runs' && flag !== '--out' && flag !== '--commit') return `unknown argument ${JSON.stringify(flag)}`
+    if (value === undefined || value.startsWith('--'))
+      return `${flag} needs ${flag === '--commit' ? 'a commit' : 'a folder'}`
     if (flag === '--runs') runs = value
+    else if (flag === '--commit') commit = value
     else out = value
     i++
   }
-  return runs === undefined ? '--runs is required' : { runs, out }
+  return runs === undefined ? '--runs is required' : { runs, out, ...(commit !== undefined && { commit }) }
 }
 
 /** Writes a file through a temporary sibling and a rename, so that it is never half written. */
@@ -106,7 +110,7 @@ const main = (argv: readonly string[]): number => {
     cpu: machine.cpu,
     cores: machine.cores,
     date: new Date().toISOString().slice(0, 10),
-    commit: gitCommit(),
+    commit: flags.commit ?? gitCommit(),
   }
   const summary = mujocoSummary(runs)
   mkdirSync(outDir, { recursive: true })
