@@ -99,6 +99,12 @@ export const DriveConfigCodec = withDefaults(
     hiddenSizes: t.readonlyArray(PositiveInt),
     /** Conv torso of the pixel networks: filters per layer (kernel 4, stride 2). */
     pixelFilters: t.readonlyArray(PositiveInt),
+    /** DrQ's random shift of the pixel row's training images by up to this many pixels each way (0: none). */
+    pixelShift: NonNegativeInt,
+    /** n of the pixel row's n-step returns (1: one-step targets). */
+    pixelNStep: PositiveInt,
+    /** `critic`: the pixel actor acts with the critic's conv torso and trains only its head (DrQ-v2); `own`: its own. */
+    pixelActorTorso: t.keyof({ own: null, critic: null }, 'one of own, critic'),
     actorLearningRate: PositiveNumber,
     criticLearningRate: PositiveNumber,
     /** Gaussian exploration σ (action half-range units). */
@@ -127,12 +133,15 @@ export const DriveConfigCodec = withDefaults(
     vaeBeta: 0.1,
     latentSize: 32,
     latentSteps: 10_000,
-    pixelSteps: 2500,
+    pixelSteps: 5000,
     warmupSteps: 1000,
     batchSize: 64,
     pixelBatchSize: 32,
     hiddenSizes: [64, 64],
     pixelFilters: [16, 32, 32, 64],
+    pixelShift: 4,
+    pixelNStep: 3,
+    pixelActorTorso: 'critic' as 'own' | 'critic',
     actorLearningRate: 1e-4,
     criticLearningRate: 1e-3,
     explorationNoise: 0.2,
@@ -200,8 +209,13 @@ export const experimentFor = (
       gamma: config.gamma,
       // DDPG + prioritized replay on the latent (Kendall et al.): the PER defaults (α 0.6, β₀ 0.4 → 1, ε 1e-6)
       sampler: row === 'vae' ? { prioritized: { betaSteps: steps } } : 'uniform',
+      ...(row === 'pixels' && { nStep: config.pixelNStep }),
     },
-    ...(row === 'pixels' ? { networks: pixelArchitecture(config) } : {}),
+    ...(row === 'pixels' && {
+      networks: pixelArchitecture(config),
+      augmentation:
+        config.pixelShift > 0 ? { kind: 'randomShift' as const, pad: config.pixelShift } : { kind: 'none' as const },
+    }),
   }
 }
 
@@ -219,6 +233,7 @@ export const pixelArchitecture = (config: DriveConfig) => ({
   image: [64, 64, 1] as [number, number, number],
   torso: { filters: config.pixelFilters, kernelSize: 4, strides: 2 },
   headSizes: config.hiddenSizes,
+  actorTorso: config.pixelActorTorso,
 })
 
 const mean = (xs: readonly number[]): number =>
