@@ -165,6 +165,18 @@ const FLAG_DOCS: readonly FlagDoc[] = [
     default: '{"kind":"mlp"}',
     meaning: 'the network architecture; the trainer exports MLP actors only (Parkour networks: npm run parkour)',
   },
+  {
+    flag: '--frame-stack',
+    value: 'k',
+    default: '1',
+    meaning: 'stack the last k camera images (pixel networks only, so not in the trainer: npm run drive)',
+  },
+  {
+    flag: '--augmentation',
+    value: 'JSON',
+    default: '{"kind":"none"}',
+    meaning: 'or {"kind":"randomShift","pad":4} (pixel networks only, so not in the trainer: npm run drive)',
+  },
   { flag: '--backend', value: 'auto|wasm|cpu|tensorflow', default: 'auto', meaning: 'tfjs backend' },
   { flag: '--out-dir', value: 'dir', default: 'runs', meaning: 'where run folders are made' },
   { flag: '--run-name', value: 'name', default: '<env>__<algo>__<seed>__<time>', meaning: 'the run folder name' },
