@@ -8,7 +8,7 @@
  *
  * @module mujocoBin
  */
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import {
   findTrainerRunDir,
@@ -19,7 +19,7 @@ import {
   readTrainerRun,
   type TrainerRun,
 } from './mujoco.js'
-import { formatJson } from './report.js'
+import { formatJson, writeAtomically } from './report.js'
 import { gitCommit, thisMachine } from './runs.js'
 
 const USAGE =
@@ -47,13 +47,6 @@ const parseFlags = (argv: readonly string[]): { runs: string; out: string; commi
     i++
   }
   return runs === undefined ? '--runs is required' : { runs, out, ...(commit !== undefined && { commit }) }
-}
-
-/** Writes a file through a temporary sibling and a rename, so that it is never half written. */
-const writeAtomically = (file: string, text: string): void => {
-  const temp = `${file}.tmp-${process.pid}`
-  writeFileSync(temp, text)
-  renameSync(temp, file)
 }
 
 const main = (argv: readonly string[]): number => {

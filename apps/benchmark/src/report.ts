@@ -517,8 +517,15 @@ export const formatJson = (value: unknown, width = 120): string => {
   return `${format(JSON.parse(JSON.stringify(value)), '', '', '').join('\n')}\n`
 }
 
-/** Writes a file through a temporary sibling and a rename. */
-const writeAtomically = (file: string, text: string): void => {
+/**
+ * Writes a file through a temporary sibling and a rename, so that it is never half written.
+ *
+ * @example
+ * ```ts
+ * writeAtomically('/tmp/pendulum.md', '# Pendulum-v1\n')
+ * ```
+ */
+export const writeAtomically = (file: string, text: string): void => {
   const temp = `${file}.tmp-${process.pid}`
   writeFileSync(temp, text)
   renameSync(temp, file)
