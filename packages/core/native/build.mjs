@@ -60,18 +60,45 @@ const variants =
       ]
     : [['generic', []]]
 
-const common = ['-O3', '-std=c++17', '-fPIC', '-fno-exceptions', '-fno-rtti', '-ffp-contract=fast', '-pthread']
+// -fno-math-errno: sqrt may not set errno, so Adam's square roots vectorise (the same correctly rounded results)
+const common = [
+  '-O3',
+  '-std=c++17',
+  '-fPIC',
+  '-fno-exceptions',
+  '-fno-rtti',
+  '-ffp-contract=fast',
+  '-fno-math-errno',
+  '-pthread',
+]
 const work = mkdtempSync(path.join(tmpdir(), 'polyak-native-'))
 try {
   const objects = []
   for (const [isa, flags] of variants) {
-    const object = path.join(work, `gemm_${isa}.o`)
-    execFileSync(
-      compiler,
-      [...common, ...flags, `-DPOLYAK_ISA=${isa}`, '-x', 'c++', '-c', path.join(here, 'gemm.inc.cc'), '-o', object],
-      { stdio: quiet ? 'ignore' : 'inherit' },
-    )
-    objects.push(object)
+    // element-wise loops round like separate tfjs ops: no contraction into fused multiply-adds there
+    for (const [source, extra] of [
+      ['gemm', []],
+      ['elementwise', ['-ffp-contract=off']],
+    ]) {
+      const object = path.join(work, `${source}_${isa}.o`)
+      execFileSync(
+        compiler,
+        [
+          ...common,
+          ...flags,
+          ...extra,
+          `-DPOLYAK_ISA=${isa}`,
+          '-x',
+          'c++',
+          '-c',
+          path.join(here, `${source}.inc.cc`),
+          '-o',
+          object,
+        ],
+        { stdio: quiet ? 'ignore' : 'inherit' },
+      )
+      objects.push(object)
+    }
   }
   mkdirSync(path.dirname(output), { recursive: true })
   const staged = path.join(work, 'polyak_native.node')

@@ -1,4 +1,4 @@
-// Single-precision matrix products and fused optimiser loops, compiled once per instruction set: build.mjs compiles
+// Single-precision matrix products (and convolutions by them), compiled once per instruction set: build.mjs compiles
 // this file three times on x86-64 (AVX-512, AVX2 + FMA, SSE2; elsewhere once, `generic`) with POLYAK_ISA naming the namespace, and polyak_native.cc
 // picks one at load time from what the CPU reports. Plain C++ with GCC/Clang vector extensions: the vector width is
 // the only thing that changes between the three builds.
@@ -19,38 +19,13 @@
 #error "POLYAK_ISA must name the instruction set (avx512, avx2, sse2)"
 #endif
 
-#if defined(__AVX512F__)
-#define POLYAK_VW 16
-#define POLYAK_MR 12
-#elif defined(__AVX2__)
-#define POLYAK_VW 8
-#define POLYAK_MR 6
-#else
-#define POLYAK_VW 4
-#define POLYAK_MR 6
-#endif
-
-// Element-wise loops must round like separate tfjs ops: no fused multiply-add there (the products keep it).
-#if defined(__clang__)
-#define POLYAK_NO_CONTRACT
-#define POLYAK_NO_CONTRACT_BODY _Pragma("clang fp contract(off)")
-#else
-#define POLYAK_NO_CONTRACT __attribute__((optimize("-ffp-contract=off")))
-#define POLYAK_NO_CONTRACT_BODY
-#endif
+#include "simd.h"
 
 namespace polyak {
 namespace POLYAK_ISA {
 
-constexpr int VW = POLYAK_VW;
 constexpr int NR = 2 * VW;
 constexpr int MR = POLYAK_MR;
-
-typedef float V __attribute__((vector_size(VW * 4), aligned(4)));
-
-static inline V load(const float* p) { return *reinterpret_cast<const V*>(p); }
-static inline void store(float* p, V v) { *reinterpret_cast<V*>(p) = v; }
-static inline V splat(float x) { return V{} + x; }
 
 // A strided view of a matrix: element (r, c) is at data[r * rs + c * cs].
 struct View {
@@ -377,78 +352,6 @@ void transpose(const float* x, float* y, int rank, const int* shape, const int* 
       idx[i] = 0;
     }
   }
-}
-
-// Sums of a rows × cols row-major matrix: over the rows (out[j] = Σ_i x[i, j], leading axes reduced) or over the
-// columns (out[i] = Σ_j x[i, j], trailing axes reduced). Float32 accumulation in a fixed order (deterministic).
-POLYAK_NO_CONTRACT void sumAxis(const float* x, float* out, std::size_t rows, std::size_t cols, bool overRows) {
-  POLYAK_NO_CONTRACT_BODY
-  if (overRows) {
-    for (std::size_t j = 0; j < cols; ++j) out[j] = 0.0f;
-    for (std::size_t i = 0; i < rows; ++i) {
-      const float* row = x + i * cols;
-      std::size_t j = 0;
-      for (; j + VW <= cols; j += VW) store(out + j, load(out + j) + load(row + j));
-      for (; j < cols; ++j) out[j] += row[j];
-    }
-    return;
-  }
-  for (std::size_t i = 0; i < rows; ++i) {
-    const float* row = x + i * cols;
-    V acc = V{};
-    std::size_t j = 0;
-    for (; j + VW <= cols; j += VW) acc += load(row + j);
-    float sum = 0.0f;
-    for (int l = 0; l < VW; ++l) sum += acc[l];
-    for (; j < cols; ++j) sum += row[j];
-    out[i] = sum;
-  }
-}
-
-// y[i] = x[i] + bias[i % n], then the activation (0 linear, 1 relu), in place over rows × n.
-void biasActivation(float* y, const float* bias, int rows, int n, int activation) {
-  for (int r = 0; r < rows; ++r) {
-    float* row = y + static_cast<std::size_t>(r) * n;
-    if (bias != nullptr)
-      for (int j = 0; j < n; ++j) row[j] += bias[j];
-    if (activation == 1)
-      for (int j = 0; j < n; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
-  }
-}
-
-// One Adam step over a flat parameter block, PyTorch's rule in the same float32 operations, in the same order, as
-// Adam.ts does them with tfjs ops (so both give the same bits): m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g²,
-// θ ← θ − (m / (√v / √(1 − β2^t) + ε)) · lr / (1 − β1^t), with g scaled by gScale first (global-norm clipping).
-// The constants come from JavaScript already rounded to float32, as tfjs rounds its scalars. Writes new arrays.
-POLYAK_NO_CONTRACT void adam(const float* theta, const float* g, const float* m,
-                                                            const float* v, float* thetaOut, float* mOut, float* vOut,
-                                                            std::size_t n, const float* k) {
-  POLYAK_NO_CONTRACT_BODY
-  const float stepSize = k[0], beta1 = k[1], oneMinusBeta1 = k[2], beta2 = k[3], oneMinusBeta2 = k[4],
-              sqrtBias2 = k[5], eps = k[6], gScale = k[7];
-  for (std::size_t i = 0; i < n; ++i) {
-    const float gi = gScale == 1.0f ? g[i] : g[i] * gScale;
-    const float mi = m[i] * beta1 + gi * oneMinusBeta1;
-    const float vi = v[i] * beta2 + (gi * gi) * oneMinusBeta2;
-    const float denom = std::sqrt(vi) / sqrtBias2 + eps;
-    mOut[i] = mi;
-    vOut[i] = vi;
-    thetaOut[i] = theta[i] - (mi / denom) * stepSize;
-  }
-}
-
-// θ' ← θ' + (θ − θ')·τ, into a new array (the order of polyakUpdate's tfjs ops).
-POLYAK_NO_CONTRACT void polyak(const float* online, const float* target, float* out,
-                                                              std::size_t n, float tau) {
-  POLYAK_NO_CONTRACT_BODY
-  for (std::size_t i = 0; i < n; ++i) out[i] = target[i] + (online[i] - target[i]) * tau;
-}
-
-// Σ x², in double.
-double sumSquares(const float* x, std::size_t n) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
-  return s;
 }
 
 }  // namespace POLYAK_ISA

@@ -28,6 +28,7 @@
   void slice(const float*, float*, int, const int*, const int*, const int*);                                      \
   void transpose(const float*, float*, int, const int*, const int*);                                             \
   void sumAxis(const float*, float*, std::size_t, std::size_t, bool);                                              \
+  void activationGradient(const float*, const float*, float*, std::size_t, int);                                  \
   }                                                                                                                 \
   }
 
@@ -54,12 +55,14 @@ struct Kernels {
   void (*slice)(const float*, float*, int, const int*, const int*, const int*);
   void (*transpose)(const float*, float*, int, const int*, const int*);
   void (*sumAxis)(const float*, float*, std::size_t, std::size_t, bool);
+  void (*activationGradient)(const float*, const float*, float*, std::size_t, int);
 };
 
 #define POLYAK_KERNELS(ns) \
   Kernels {                                                                                                     \
     #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares, \
-        polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose, polyak::ns::sumAxis                           \
+        polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose, polyak::ns::sumAxis,                          \
+        polyak::ns::activationGradient                                                                             \
   }
 
 Kernels pick() {
@@ -556,6 +559,26 @@ napi_value SumAxis(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// activationGradient(dy, y, dz, activation): dz = dy · activation'(z) from the layer output y (0 linear, 1 relu, 2 tanh).
+napi_value ActivationGradient(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, argv)) return nullptr;
+  float *dy, *y, *dz;
+  std::size_t ldy, ly, ldz;
+  int64_t act;
+  if (!getF32(env, argv[0], &dy, &ldy, "activationGradient: dy must be a Float32Array") ||
+      !getF32(env, argv[1], &y, &ly, "activationGradient: y must be a Float32Array") ||
+      !getF32(env, argv[2], &dz, &ldz, "activationGradient: dz must be a Float32Array") ||
+      !getInt(env, argv[3], &act, "activationGradient: activation"))
+    return nullptr;
+  if (ly < ldy || ldz < ldy) {
+    fail(env, "activationGradient: y and dz must be at least as long as dy");
+    return nullptr;
+  }
+  kernels.activationGradient(dy, y, dz, ldy, static_cast<int>(act));
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   kernels = pick();
   napi_value isa;
@@ -564,7 +587,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"setThreads", SetThreads}, {"threads", Threads}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"setThreads", SetThreads}, {"threads", Threads}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

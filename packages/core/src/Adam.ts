@@ -5,7 +5,7 @@
  * @module Adam
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { nativeAdamStep, nativeKernelsActive } from './native.js'
+import { nativeAdamSteps, nativeKernelsActive } from './native.js'
 import { assertSameStructure, disposeParams, mapParams, type Params } from './Params.js'
 
 /**
@@ -119,7 +119,7 @@ export const adamUpdate =
       const m: Record<string, tf.Tensor> = {}
       const v: Record<string, tf.Tensor> = {}
       if (nativeKernelsActive()) {
-        // one native kernel per tensor instead of eleven wasm ones, same float32 operations in the same order
+        // one native kernel for every tensor instead of eleven wasm ones per tensor, same float32 operations in the same order
         const constants = Float32Array.of(
           stepSize,
           beta1,
@@ -130,18 +130,22 @@ export const adamUpdate =
           epsilon,
           scale === undefined ? 1 : (scale.dataSync()[0] as number),
         )
-        for (const [name, p] of Object.entries(params)) {
-          const [theta, mt, vt] = nativeAdamStep(
-            p,
-            grads[name] as tf.Tensor,
-            state.m[name] as tf.Tensor,
-            state.v[name] as tf.Tensor,
-            constants,
-          )
+        const names = Object.keys(params)
+        const steps = nativeAdamSteps(
+          names.map((name) => ({
+            theta: params[name] as tf.Tensor,
+            grad: grads[name] as tf.Tensor,
+            m: state.m[name] as tf.Tensor,
+            v: state.v[name] as tf.Tensor,
+          })),
+          constants,
+        )
+        names.forEach((name, i) => {
+          const [theta, mt, vt] = steps[i] as [tf.Tensor, tf.Tensor, tf.Tensor]
           next[name] = theta
           m[name] = mt
           v[name] = vt
-        }
+        })
         return { params: next, state: { step, m, v } }
       }
       for (const [name, p] of Object.entries(params)) {

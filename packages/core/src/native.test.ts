@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
 import { BackendUnavailableError, setBackend } from './backend.js'
-import { dense, denseReference } from './dense.js'
+import { dense, denseReference, denseStack } from './dense.js'
 import {
   defaultNativeThreads,
   loadNativeAddon,
@@ -539,11 +539,141 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     }
   })
 
+  /** Value and gradients (every input part, every kernel and bias) of Σ r ⊙ denseStack(parts, layers). */
+  const stackGradients = (
+    widths: readonly number[],
+    sizes: readonly number[],
+    activations: readonly ('linear' | 'relu' | 'tanh')[],
+    rows: number,
+    seed: number,
+    chain: boolean,
+  ): Float32Array[] =>
+    tf.tidy(() => {
+      const inputWidth = widths.reduce((a, b) => a + b, 0)
+      const dims = [inputWidth, ...sizes]
+      const parts = widths.map((w, p) => tf.tensor2d(fill(rows * w, seed + p), [rows, w]))
+      const layerTensors = sizes.flatMap((out, i) => [
+        tf.tensor2d(fill((dims[i] as number) * out, seed + 100 + i), [dims[i] as number, out]),
+        tf.tensor1d(fill(out, seed + 200 + i)),
+      ])
+      const r = tf.tensor2d(fill(rows * (sizes[sizes.length - 1] as number), seed + 300), [
+        rows,
+        sizes[sizes.length - 1] as number,
+      ])
+      const f = (...args: tf.Tensor[]) => {
+        const xs = args.slice(0, parts.length) as tf.Tensor2D[]
+        const layers = sizes.map((_, i) => ({
+          w: args[parts.length + 2 * i] as tf.Tensor2D,
+          b: args[parts.length + 2 * i + 1] as tf.Tensor1D,
+        }))
+        const y = chain
+          ? layers.reduce(
+              (h, { w, b }, i) => dense(h, w, b, activations[i]),
+              xs.length === 1 ? (xs[0] as tf.Tensor2D) : tf.concat(xs, 1),
+            )
+          : denseStack(xs, layers, activations)
+        return tf.sum(tf.mul(y, r))
+      }
+      const { value, grads } = tf.valueAndGrads(f)([...parts, ...layerTensors])
+      return [value, ...grads].map((t) => t.dataSync() as Float32Array)
+    })
+
+  const stackCases = (count: number) =>
+    fc.sample(
+      fc.record({
+        widths: fc.array(fc.integer({ min: 1, max: 24 }), { minLength: 1, maxLength: 3 }),
+        sizes: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 4 }),
+        activations: fc.array(fc.constantFrom('linear' as const, 'relu' as const, 'tanh' as const), {
+          minLength: 4,
+          maxLength: 4,
+        }),
+        rows: fc.integer({ min: 1, max: 40 }),
+        seed: fc.integer({ min: 1, max: 1e6 }),
+      }),
+      count,
+    )
+
+  it('denseStack (one fused kernel each way) equals the cpu backend in value and every gradient (fast-check)', async () => {
+    for (const { widths, sizes, activations, rows, seed } of stackCases(25)) {
+      const acts = sizes.map((_, i) => activations[i] ?? 'relu')
+      const native = stackGradients(widths, sizes, acts, rows, seed, false)
+      await tf.setBackend('cpu')
+      const cpu = stackGradients(widths, sizes, acts, rows, seed, false)
+      await tf.setBackend('wasm') // the native kernels stay registered
+      expect(nativeKernelsActive()).toBe(true)
+      expect(native.length).toBe(1 + widths.length + 2 * sizes.length)
+      native.forEach((values, i) => {
+        expectClose(values, cpu[i] as Float32Array, 1e-4)
+      })
+    }
+  })
+
+  it('denseStack gives the same bits as chaining dense on the native kernels (ReLU and linear layers)', () => {
+    for (const { widths, sizes, activations, rows, seed } of stackCases(20)) {
+      const acts = sizes.map((_, i) => (activations[i] === 'linear' ? 'linear' : 'relu'))
+      const fused = stackGradients(widths, sizes, acts, rows, seed, false)
+      const chained = stackGradients(widths, sizes, acts, rows, seed, true)
+      fused.forEach((values, i) => {
+        expect(Array.from(values)).toEqual(Array.from(chained[i] as Float32Array))
+      })
+    }
+  })
+
+  it('denseStack leaks no tensors and no wasm memory over many forward and backward passes', () => {
+    const parts = [tf.tensor2d(fill(32 * 5, 1), [32, 5]), tf.tensor2d(fill(32 * 2, 2), [32, 2])]
+    const layers = [
+      { w: tf.tensor2d(fill(7 * 16, 3), [7, 16]), b: tf.tensor1d(fill(16, 4)) },
+      { w: tf.tensor2d(fill(16 * 3, 5), [16, 3]), b: tf.tensor1d(fill(3, 6)) },
+    ]
+    const backend = tf.backend() as unknown as { numDataIds(): number }
+    const step = () =>
+      tf.tidy(() => {
+        const f = (...args: tf.Tensor[]) =>
+          tf.sum(
+            denseStack(
+              args.slice(0, 2) as tf.Tensor2D[],
+              [
+                { w: args[2] as tf.Tensor2D, b: args[3] as tf.Tensor1D },
+                { w: args[4] as tf.Tensor2D, b: args[5] as tf.Tensor1D },
+              ],
+              ['tanh', 'linear'],
+            ),
+          )
+        const grads = tf.grads(f)([...parts, ...layers.flatMap((l) => [l.w, l.b])])
+        denseStack(parts, layers, ['relu', 'relu']) // outside the tape too
+        return grads.map((g) => g.dataSync()[0])
+      })
+    step()
+    const tensors = tf.memory().numTensors
+    const dataIds = backend.numDataIds()
+    for (let i = 0; i < 200; i++) step()
+    expect(tf.memory().numTensors).toBe(tensors)
+    expect(backend.numDataIds()).toBe(dataIds)
+    tf.dispose([...parts, ...layers.flatMap((l) => [l.w, l.b])])
+  })
+
+  it('denseStack refuses a layer count that differs from the activations and an empty input', () => {
+    const x = tf.ones([2, 3]) as tf.Tensor2D
+    const layer = { w: tf.ones([3, 1]) as tf.Tensor2D, b: tf.zeros([1]) as tf.Tensor1D }
+    expect(() => denseStack(x, [layer], ['relu', 'relu'])).toThrow(/one activation per layer/)
+    expect(() => denseStack([], [layer], ['relu'])).toThrow(/at least one input/)
+    tf.dispose([x, layer.w, layer.b])
+  })
+
   it('Adam and Polyak steps give the same bits as the wasm ops (with and without gradient clipping)', async () => {
     const run = (): Float32Array[] =>
       tf.tidy(() => {
-        let params: Params = { w: tf.tensor2d(fill(17 * 64, 1), [17, 64]), b: tf.tensor1d(fill(64, 2)) }
-        const grads: Params = { w: tf.tensor2d(fill(17 * 64, 3), [17, 64]), b: tf.tensor1d(fill(64, 4)) }
+        // three tensors: the native step updates them all in one kernel call
+        let params: Params = {
+          w: tf.tensor2d(fill(17 * 64, 1), [17, 64]),
+          b: tf.tensor1d(fill(64, 2)),
+          c: tf.tensor1d(fill(3, 5)),
+        }
+        const grads: Params = {
+          w: tf.tensor2d(fill(17 * 64, 3), [17, 64]),
+          b: tf.tensor1d(fill(64, 4)),
+          c: tf.tensor1d(fill(3, 6)),
+        }
         let state = initAdam(params)
         for (let i = 0; i < 4; i++) {
           const next = adamUpdate(i === 3 ? { learningRate: 1e-3, maxGradNorm: 0.5 } : { learningRate: 1e-3 })(
@@ -555,7 +685,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
           state = next.state
         }
         const target = polyakUpdate(0.005)(grads, params)
-        return [params.w, params.b, state.m.w, state.v.b, target.w].map(
+        return [params.w, params.b, params.c, state.m.w, state.v.b, state.m.c, target.w, target.c].map(
           (t) => (t as tf.Tensor).dataSync() as Float32Array,
         )
       })

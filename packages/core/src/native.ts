@@ -44,7 +44,7 @@ export interface NativeAddon {
     aBatchStride: number,
     bBatchStride: number,
   ) => void
-  /** In place over `rows × n`: add `bias` (per column; `null` for none), then activation 0 (linear) or 1 (ReLU). */
+  /** In place over `rows × n`: add `bias` (per column; `null` for none), then activation 0 (linear), 1 (ReLU), 2 (tanh). */
   readonly biasActivation: (y: Float32Array, bias: Float32Array | null, rows: number, n: number, act: number) => void
   /**
    * One Adam step (PyTorch's rule, the float32 operations of `adamUpdate` in the same order) writing new θ, m and v;
@@ -69,6 +69,11 @@ export interface NativeAddon {
   readonly setThreads?: (n: number) => number
   /** The threads the products use now. */
   readonly threads?: () => number
+  /**
+   * `dz = dy · activation'(z)` from the layer output `y` (0 linear, 1 ReLU, 2 tanh): `dy · step(y)`, `dy · (1 − y²)`.
+   * Absent from addons built before it existed.
+   */
+  readonly activationGradient?: (dy: Float32Array, y: Float32Array, dz: Float32Array, activation: number) => void
   /** Σ x² accumulated in double precision. */
   readonly sumSquares: (x: Float32Array) => number
   /** `y = x[begin : begin + size]` of a row-major tensor of rank 1–8. */
@@ -161,6 +166,8 @@ export const loadNativeAddon = (file?: string): NativeLoad => {
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array
+  incRef(dataId: tf.DataId): void
+  disposeData(dataId: tf.DataId, force?: boolean): boolean
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }
@@ -217,6 +224,9 @@ const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 }
 
 const ADAM_KERNEL = 'PolyakNativeAdam'
 const POLYAK_KERNEL = 'PolyakNativePolyak'
+const STACK_KERNEL = 'PolyakNativeDenseStack'
+const STACK_GRAD_KERNEL = 'PolyakNativeDenseStackGrad'
+const STACK_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, tanh: 2 }
 
 interface Installed {
   readonly originals: readonly tf.KernelConfig[]
@@ -316,8 +326,10 @@ export const enableNativeKernels = (): NativeAddon => {
   const originalConcat = tf.getKernel('Concat', 'wasm')
   const originalTranspose = tf.getKernel('Transpose', 'wasm')
   const originalSum = tf.getKernel('Sum', 'wasm')
+  const originalIdentity = tf.getKernel('Identity', 'wasm')
   if (
     originalSum === undefined ||
+    originalIdentity === undefined ||
     originalMatMul === undefined ||
     originalFused === undefined ||
     originalConv === undefined ||
@@ -537,41 +549,185 @@ export const enableNativeKernels = (): NativeAddon => {
     }
     return out
   }
+  // Adam over any number of tensors in one kernel: inputs theta0, grad0, m0, v0, theta1, …; outputs θ0, m0, v0, θ1, …
   const adamStep = (args: KernelArgs): tf.TensorInfo[] => {
-    const { theta, grad, m, v } = args.inputs as Record<string, tf.TensorInfo>
+    const inputs = args.inputs as Record<string, tf.TensorInfo>
     const constants = args.attrs?.constants as unknown as Float32Array
+    const count = Number(args.attrs?.count ?? 1)
     const backend = args.backend as WasmBackendLike
-    const shape = (theta as tf.TensorInfo).shape
-    const outs = [
-      backend.makeOutput(shape, 'float32'),
-      backend.makeOutput(shape, 'float32'),
-      backend.makeOutput(shape, 'float32'),
-    ]
-    const [t1, m1, v1] = outs.map((o) => heap(backend, o)) as [Float32Array, Float32Array, Float32Array]
-    addon.adam(
-      heap(backend, theta as tf.TensorInfo),
-      heap(backend, grad as tf.TensorInfo),
-      heap(backend, m as tf.TensorInfo),
-      heap(backend, v as tf.TensorInfo),
-      t1,
-      m1,
-      v1,
-      constants,
-    )
+    const outs = Array.from({ length: count }, (_, i) => {
+      const shape = (inputs[`theta${i}`] as tf.TensorInfo).shape
+      return [0, 1, 2].map(() => backend.makeOutput([...shape], 'float32'))
+    }).flat()
+    // views are taken after makeOutput, which may grow (and so replace) the heap
+    for (let i = 0; i < count; i++) {
+      const [t1, m1, v1] = outs.slice(3 * i, 3 * i + 3).map((o) => heap(backend, o)) as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+      ]
+      addon.adam(
+        heap(backend, inputs[`theta${i}`] as tf.TensorInfo),
+        heap(backend, inputs[`grad${i}`] as tf.TensorInfo),
+        heap(backend, inputs[`m${i}`] as tf.TensorInfo),
+        heap(backend, inputs[`v${i}`] as tf.TensorInfo),
+        t1,
+        m1,
+        v1,
+        constants,
+      )
+    }
     return outs
   }
-  const polyakStep = (args: KernelArgs): tf.TensorInfo => {
-    const { online, target } = args.inputs as Record<string, tf.TensorInfo>
+  // Polyak averaging of any number of tensors in one kernel: inputs online0, target0, online1, …; one output each
+  const polyakStep = (args: KernelArgs): tf.TensorInfo[] => {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>
+    const count = Number(args.attrs?.count ?? 1)
+    const tau = Number(args.attrs?.tau)
     const backend = args.backend as WasmBackendLike
-    const out = backend.makeOutput((online as tf.TensorInfo).shape, 'float32')
-    addon.polyak(
-      heap(backend, online as tf.TensorInfo),
-      heap(backend, target as tf.TensorInfo),
-      heap(backend, out),
-      Number(args.attrs?.tau),
+    const outs = Array.from({ length: count }, (_, i) =>
+      backend.makeOutput([...(inputs[`online${i}`] as tf.TensorInfo).shape], 'float32'),
     )
-    return out
+    outs.forEach((out, i) => {
+      addon.polyak(
+        heap(backend, inputs[`online${i}`] as tf.TensorInfo),
+        heap(backend, inputs[`target${i}`] as tf.TensorInfo),
+        heap(backend, out),
+        tau,
+      )
+    })
+    return outs
   }
+  // Column blocks of a row-major matrix: `join` copies parts side by side into `out`, `split` copies them back out.
+  const joinColumns = (parts: Float32Array[], widths: number[], out: Float32Array, rows: number, split: boolean) => {
+    const width = widths.reduce((a, b) => a + b, 0)
+    let offset = 0
+    parts.forEach((part, p) => {
+      const w = widths[p] as number
+      for (let r = 0; r < rows; r++) {
+        const from = r * w
+        const to = r * width + offset
+        if (split) for (let j = 0; j < w; j++) part[from + j] = out[to + j] as number
+        else for (let j = 0; j < w; j++) out[to + j] = part[from + j] as number
+      }
+      offset += w
+    })
+  }
+  // A chain of dense layers in one kernel: inputs x0 … x(P−1) (the input's column blocks, concatenated in order),
+  // w0, b0, w1, b1, …; outputs every layer's activations [h1, …, hL] (the last is the result, the others are saved for
+  // the gradient).
+  const denseStackForward = (args: KernelArgs): tf.TensorInfo[] => {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>
+    const activations = args.attrs?.activations as unknown as number[]
+    const partCount = Number(args.attrs?.parts ?? 1)
+    const backend = args.backend as WasmBackendLike
+    const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
+    const widths = parts.map((x) => x.shape[1] as number)
+    const rows = (parts[0] as tf.TensorInfo).shape[0] as number
+    const weights = activations.map((_, i) => inputs[`w${i}`] as tf.TensorInfo)
+    const outs = weights.map((w) => backend.makeOutput([rows, w.shape[1] as number], 'float32'))
+    let width = widths.reduce((a, b) => a + b, 0)
+    const joined = partCount === 1 ? undefined : backend.makeOutput([rows, width], 'float32')
+    // views are taken after makeOutput, which may grow (and so replace) the heap
+    let input = heap(backend, joined ?? (parts[0] as tf.TensorInfo))
+    if (joined !== undefined)
+      joinColumns(
+        parts.map((x) => heap(backend, x)),
+        widths,
+        input,
+        rows,
+        false,
+      )
+    activations.forEach((act, i) => {
+      const w = weights[i] as tf.TensorInfo
+      const n = w.shape[1] as number
+      const y = heap(backend, outs[i] as tf.TensorInfo)
+      addon.gemm(input, heap(backend, w), y, 1, rows, n, width, false, false, 0, 0)
+      addon.biasActivation(y, heap(backend, inputs[`b${i}`] as tf.TensorInfo), rows, n, act)
+      input = y
+      width = n
+    })
+    if (joined !== undefined) backend.disposeData(joined.dataId)
+    return outs
+  }
+  // Its gradient: inputs dy, x0 … x(P−1), w0 … w(L−1), h1 … hL; outputs dx0 … dx(P−1), dw0, db0, dw1, db1, … Each
+  // layer from the top: dz = dy · act'(h), dW = hᵀ·dz, db = Σ dz over rows, dy ← dz·Wᵀ: the operations of dense's
+  // gradient, in order.
+  const denseStackBackward = (args: KernelArgs): tf.TensorInfo[] => {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>
+    const activations = args.attrs?.activations as unknown as number[]
+    const partCount = Number(args.attrs?.parts ?? 1)
+    const backend = args.backend as WasmBackendLike
+    const layers = activations.length
+    const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
+    const widths = parts.map((x) => x.shape[1] as number)
+    const width = widths.reduce((a, b) => a + b, 0)
+    const rows = (parts[0] as tf.TensorInfo).shape[0] as number
+    const weights = activations.map((_, i) => inputs[`w${i}`] as tf.TensorInfo)
+    const outsOf = activations.map((_, i) => inputs[`h${i + 1}`] as tf.TensorInfo)
+    const dxs = parts.map((x) => backend.makeOutput([...x.shape], 'float32'))
+    const dws = weights.map((w) => backend.makeOutput([...w.shape], 'float32'))
+    const dbs = weights.map((w) => backend.makeOutput([w.shape[1] as number], 'float32'))
+    // scratch: each layer's dz, the dy of every layer below the top, and the joined input and its gradient
+    const dzs = outsOf.map((h) => backend.makeOutput([...h.shape], 'float32'))
+    const dys = outsOf.slice(0, -1).map((h) => backend.makeOutput([...h.shape], 'float32'))
+    const joined = partCount === 1 ? undefined : [0, 1].map(() => backend.makeOutput([rows, width], 'float32'))
+    const scratch = [...dzs, ...dys, ...(joined ?? [])]
+    const gradient = addon.activationGradient
+    if (gradient === undefined)
+      throw new Error('polyak native kernels: the addon predates activationGradient; rebuild it')
+    const [x, dx] = joined ?? [parts[0] as tf.TensorInfo, dxs[0] as tf.TensorInfo]
+    if (joined !== undefined)
+      joinColumns(
+        parts.map((p) => heap(backend, p)),
+        widths,
+        heap(backend, x as tf.TensorInfo),
+        rows,
+        false,
+      )
+    let dy = heap(backend, inputs.dy as tf.TensorInfo)
+    for (let i = layers - 1; i >= 0; i--) {
+      const w = weights[i] as tf.TensorInfo
+      const k = w.shape[0] as number
+      const n = w.shape[1] as number
+      const dz = heap(backend, dzs[i] as tf.TensorInfo)
+      gradient(dy, heap(backend, outsOf[i] as tf.TensorInfo), dz, activations[i] as number)
+      const below = heap(backend, (i === 0 ? x : outsOf[i - 1]) as tf.TensorInfo)
+      addon.gemm(below, dz, heap(backend, dws[i] as tf.TensorInfo), 1, k, n, rows, true, false, 0, 0)
+      addon.sumAxis(dz, heap(backend, dbs[i] as tf.TensorInfo), rows, n, true)
+      const next = heap(backend, (i === 0 ? dx : dys[i - 1]) as tf.TensorInfo)
+      addon.gemm(dz, heap(backend, w), next, 1, rows, k, n, false, true, 0, 0)
+      dy = next
+    }
+    if (joined !== undefined)
+      joinColumns(
+        dxs.map((d) => heap(backend, d)),
+        widths,
+        heap(backend, dx as tf.TensorInfo),
+        rows,
+        true,
+      )
+    for (const t of scratch) backend.disposeData(t.dataId)
+    return [...dxs, ...weights.flatMap((_, i) => [dws[i] as tf.TensorInfo, dbs[i] as tf.TensorInfo])]
+  }
+  // tfjs saves a kernel's inputs and outputs for its gradient by cloning them (`Identity`); wasm's Identity copies the
+  // data, the cpu backend's shares it (tensors are immutable): share it here too.
+  const identity = (args: KernelArgs): tf.TensorInfo => {
+    const { x } = args.inputs as { x: tf.TensorInfo }
+    ;(args.backend as WasmBackendLike).incRef(x.dataId)
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
+  }
+  replaceKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity as tf.KernelFunc })
+  tf.registerKernel({
+    kernelName: STACK_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: denseStackForward as unknown as tf.KernelFunc,
+  })
+  tf.registerKernel({
+    kernelName: STACK_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: denseStackBackward as unknown as tf.KernelFunc,
+  })
   replaceKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul as tf.KernelFunc })
   replaceKernel({ kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: fusedMatMul as tf.KernelFunc })
   replaceKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: conv2d as tf.KernelFunc })
@@ -580,7 +736,11 @@ export const enableNativeKernels = (): NativeAddon => {
   replaceKernel({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: transpose as tf.KernelFunc })
   replaceKernel({ kernelName: 'Sum', backendName: 'wasm', kernelFunc: sum as tf.KernelFunc })
   tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamStep as unknown as tf.KernelFunc })
-  tf.registerKernel({ kernelName: POLYAK_KERNEL, backendName: 'wasm', kernelFunc: polyakStep as tf.KernelFunc })
+  tf.registerKernel({
+    kernelName: POLYAK_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: polyakStep as unknown as tf.KernelFunc,
+  })
   installed = {
     originals: [
       originalMatMul,
@@ -590,6 +750,7 @@ export const enableNativeKernels = (): NativeAddon => {
       originalConcat,
       originalTranspose,
       originalSum,
+      originalIdentity,
     ],
   }
   return addon
@@ -609,6 +770,8 @@ export const disableNativeKernels = (): void => {
   for (const original of installed.originals) replaceKernel(original)
   tf.unregisterKernel(ADAM_KERNEL, 'wasm')
   tf.unregisterKernel(POLYAK_KERNEL, 'wasm')
+  tf.unregisterKernel(STACK_KERNEL, 'wasm')
+  tf.unregisterKernel(STACK_GRAD_KERNEL, 'wasm')
   installed = undefined
 }
 
@@ -640,21 +803,132 @@ export const nativeAdamStep = (
   m: tf.Tensor,
   v: tf.Tensor,
   constants: Float32Array,
-): [tf.Tensor, tf.Tensor, tf.Tensor] =>
-  tf.engine().runKernel(ADAM_KERNEL, { theta, grad, m, v }, { constants } as unknown as tf.NamedAttrMap) as [
-    tf.Tensor,
-    tf.Tensor,
-    tf.Tensor,
-  ]
+): [tf.Tensor, tf.Tensor, tf.Tensor] => {
+  const [step] = nativeAdamSteps([{ theta, grad, m, v }], constants)
+  if (step === undefined) throw new Error('nativeAdamStep: the kernel returned nothing')
+  return step
+}
+
+/**
+ * {@link nativeAdamStep} for many tensors in one kernel call (one per network instead of one per tensor): the same
+ * bits, tensor by tensor.
+ *
+ * @param tensors - each tensor's parameters, gradient and moment estimates
+ * @param constants - [lr / (1 − β1^t), β1, 1 − β1, β2, 1 − β2, √(1 − β2^t), ε, gradient scale]
+ *
+ * @example
+ * ```ts
+ * const steps = nativeAdamSteps([{ theta, grad, m, v }], Float32Array.of(3e-3, 0.9, 0.1, 0.999, 0.001, 0.0316, 1e-8, 1))
+ * const [theta1, m1, v1] = steps[0] ?? []
+ * ```
+ */
+export const nativeAdamSteps = (
+  tensors: ReadonlyArray<{
+    readonly theta: tf.Tensor
+    readonly grad: tf.Tensor
+    readonly m: tf.Tensor
+    readonly v: tf.Tensor
+  }>,
+  constants: Float32Array,
+): Array<[tf.Tensor, tf.Tensor, tf.Tensor]> => {
+  const inputs: tf.NamedTensorMap = {}
+  tensors.forEach(({ theta, grad, m, v }, i) => {
+    inputs[`theta${i}`] = theta
+    inputs[`grad${i}`] = grad
+    inputs[`m${i}`] = m
+    inputs[`v${i}`] = v
+  })
+  const outs = tf.engine().runKernel(ADAM_KERNEL, inputs, {
+    constants,
+    count: tensors.length,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor[]
+  return tensors.map((_, i) => outs.slice(3 * i, 3 * i + 3) as [tf.Tensor, tf.Tensor, tf.Tensor])
+}
 
 /**
  * `target + (online − target) · τ` as one native kernel (a new tensor), equal bit for bit to `polyakUpdate`'s tfjs
- * ops. Only while {@link nativeKernelsActive}; `polyakUpdate` calls it by itself.
+ * ops. Only while {@link nativeKernelsActive}; `polyakUpdate` calls {@link nativePolyakSteps} by itself.
  *
  * @example
  * ```ts
  * const next = nativePolyakStep(online, target, 0.005)
  * ```
  */
-export const nativePolyakStep = (online: tf.Tensor, target: tf.Tensor, tau: number): tf.Tensor =>
-  tf.engine().runKernel(POLYAK_KERNEL, { online, target }, { tau }) as tf.Tensor
+export const nativePolyakStep = (online: tf.Tensor, target: tf.Tensor, tau: number): tf.Tensor => {
+  const [next] = nativePolyakSteps([{ online, target }], tau)
+  if (next === undefined) throw new Error('nativePolyakStep: the kernel returned nothing')
+  return next
+}
+
+/**
+ * {@link nativePolyakStep} for many tensors in one kernel call: the same bits, tensor by tensor.
+ *
+ * @example
+ * ```ts
+ * const [next] = nativePolyakSteps([{ online, target }], 0.005)
+ * ```
+ */
+export const nativePolyakSteps = (
+  tensors: ReadonlyArray<{ readonly online: tf.Tensor; readonly target: tf.Tensor }>,
+  tau: number,
+): tf.Tensor[] => {
+  const inputs: tf.NamedTensorMap = {}
+  tensors.forEach(({ online, target }, i) => {
+    inputs[`online${i}`] = online
+    inputs[`target${i}`] = target
+  })
+  return tf.engine().runKernel(POLYAK_KERNEL, inputs, { tau, count: tensors.length }) as tf.Tensor[]
+}
+
+/**
+ * A chain of dense layers `h(i+1) = act_i(h(i)·W_i + b_i)` as one native kernel forward and one backward (instead of
+ * four to six tfjs kernels per layer each way), with the same float32 operations as chaining `dense` on the native
+ * kernels. Only while {@link nativeKernelsActive}; `denseStack` calls it by itself.
+ *
+ * @param x - inputs, shape [batch, in], or its column blocks (e.g. observations and actions), concatenated in order
+ * @param layers - kernels ([in, out]) and biases ([out]) of each layer, input first
+ * @param activations - each layer's activation
+ *
+ * @example
+ * ```ts
+ * const y = nativeDenseStack(x, [{ w: w0, b: b0 }, { w: w1, b: b1 }], ['relu', 'linear'])
+ * ```
+ */
+export const nativeDenseStack = (
+  x: tf.Tensor2D | readonly tf.Tensor2D[],
+  layers: ReadonlyArray<{ readonly w: tf.Tensor2D; readonly b: tf.Tensor1D }>,
+  activations: ReadonlyArray<'linear' | 'relu' | 'tanh'>,
+): tf.Tensor2D => {
+  const parts: readonly tf.Tensor2D[] = Array.isArray(x) ? x : [x as tf.Tensor2D]
+  const attrs = { activations: activations.map((a) => STACK_ACTIVATIONS[a] as number), parts: parts.length }
+  const count = layers.length
+  const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc
+    const tensors = args.slice(0, -1) as tf.Tensor[]
+    const inputs: tf.NamedTensorMap = {}
+    const xs = tensors.slice(0, parts.length)
+    const ws = Array.from({ length: count }, (_, i) => tensors[parts.length + 2 * i] as tf.Tensor)
+    xs.forEach((t, p) => {
+      inputs[`x${p}`] = t
+    })
+    ws.forEach((w, i) => {
+      inputs[`w${i}`] = w
+      inputs[`b${i}`] = tensors[parts.length + 2 * i + 1] as tf.Tensor
+    })
+    const outs = tf.engine().runKernel(STACK_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]
+    save([...xs, ...ws, ...outs])
+    return {
+      value: outs[count - 1] as tf.Tensor,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const gradInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor }
+        for (let p = 0; p < parts.length; p++) gradInputs[`x${p}`] = saved[p] as tf.Tensor
+        for (let i = 0; i < count; i++) {
+          gradInputs[`w${i}`] = saved[parts.length + i] as tf.Tensor
+          gradInputs[`h${i + 1}`] = saved[parts.length + count + i] as tf.Tensor
+        }
+        return tf.engine().runKernel(STACK_GRAD_KERNEL, gradInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]
+      },
+    }
+  })
+  return forward(...parts, ...layers.flatMap((l) => [l.w, l.b])) as tf.Tensor2D
+}

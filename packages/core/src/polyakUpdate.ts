@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import { nativeKernelsActive, nativePolyakStep } from './native.js'
+import { nativeKernelsActive, nativePolyakSteps } from './native.js'
 import { assertSameStructure, cloneParams, type Params, zipParams } from './Params.js'
 
 /**
@@ -31,8 +31,15 @@ export const polyakUpdate =
     assertSameStructure(online, target, 'polyakUpdate')
     if (tau === 1) return cloneParams(online)
     if (tau === 0) return cloneParams(target)
-    if (nativeKernelsActive())
-      return zipParams(online, target, (theta, thetaTarget) => nativePolyakStep(theta, thetaTarget, tau))
+    if (nativeKernelsActive()) {
+      // one native kernel for every tensor of the network
+      const names = Object.keys(online)
+      const next = nativePolyakSteps(
+        names.map((name) => ({ online: online[name] as tf.Tensor, target: target[name] as tf.Tensor })),
+        tau,
+      )
+      return Object.fromEntries(names.map((name, i) => [name, next[i] as tf.Tensor]))
+    }
     return tf.tidy(() =>
       zipParams(online, target, (theta, thetaTarget) => tf.add(thetaTarget, tf.mul(tf.sub(theta, thetaTarget), tau))),
     )

@@ -390,7 +390,7 @@ export function makeNetworks(
   const actorMlp = applyMlp(actorSpec)
   const criticMlp = applyMlp(criticSpec)
   const networks: MlpNetworks = {
-    ...build(actorMlp, (critic, observations, actions) => criticMlp(critic, tf.concat([observations, actions], 1))),
+    ...build(actorMlp, (critic, observations, actions) => criticMlp(critic, [observations, actions])),
     architecture: { kind: 'mlp' },
     actorSpec,
     criticSpec,
