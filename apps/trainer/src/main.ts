@@ -13,7 +13,7 @@ import { parseArgs, usage } from './cli.js'
 import { decodeTrainerConfig, savedConfigWithSteps, type TrainerConfig } from './config.js'
 import { openMetrics, readMetrics } from './metrics.js'
 import { repairMetrics } from './metricsRepair.js'
-import { checkResources, envSizes, type Machine } from './resources.js'
+import { checkResources, envSizes, learnerThreads, type Machine } from './resources.js'
 import { checkRedis, configForDisk, holdsSecret, redactSecrets } from './secrets.js'
 import { DEFAULT_MAX_CRITIC_LOSS, planRun, type RunPlan, runFiles, train } from './train.js'
 
@@ -186,7 +186,9 @@ export const prepareRun = async (
   // 2. the backend and the env, then the resource bounds
   let backendName: string
   try {
-    const backend = await setBackend(config.backend)
+    // the learner's products share the cores with local actors: together no more threads than cores
+    const threads = learnerThreads(config.actors)
+    const backend = await setBackend(config.backend, threads === undefined ? {} : { threads })
     backendName = backend.name
     options.log?.(formatBackendInfo(backend))
   } catch (backendError) {

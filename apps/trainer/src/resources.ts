@@ -6,7 +6,7 @@
  * @module resources
  */
 import os from 'node:os'
-import { Box, ConfigError } from '@polyak/core'
+import { Box, ConfigError, defaultNativeThreads } from '@polyak/core'
 import { makeEnv } from '@polyak/envs'
 import type { TrainerConfig } from './config.js'
 
@@ -29,6 +29,30 @@ export const ACTORS_PER_CORE = 4
 
 /** Remote Redis actors (started elsewhere) a learner accepts. */
 export const MAX_REMOTE_ACTORS = 1024
+
+/**
+ * Threads for the learner's native products beside this run's local actors (worker threads, or Redis actor processes
+ * the trainer spawns), so that together they ask for no more than the machine's cores: the default thread count less
+ * one per local actor, at least 1. `undefined` (the backend's own default) when `POLYAK_NATIVE_THREADS` is set or the
+ * actors are inline or remote.
+ *
+ * @example
+ * ```ts
+ * learnerThreads({ kind: 'workers', count: 1 }, { totalMemory: 8 * 2 ** 30, cores: 2 }, {}) // 1
+ * learnerThreads({ kind: 'inline' }, { totalMemory: 8 * 2 ** 30, cores: 2 }, {}) // undefined: 2, the default
+ * ```
+ */
+export const learnerThreads = (
+  actors: { readonly kind: string; readonly count?: number; readonly spawn?: boolean },
+  machine: Machine = thisMachine(),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number | undefined => {
+  if (env.POLYAK_NATIVE_THREADS !== undefined && env.POLYAK_NATIVE_THREADS !== '') return undefined
+  const local =
+    actors.kind === 'workers' || (actors.kind === 'redis' && actors.spawn === true) ? (actors.count ?? 0) : 0
+  if (local === 0) return undefined
+  return Math.max(1, defaultNativeThreads(env, machine.cores) - local)
+}
 
 /** The machine a run is sized for; injectable for tests. */
 export interface Machine {

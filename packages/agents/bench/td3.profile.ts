@@ -7,7 +7,10 @@
  *   - `matMul`: ms per product for the shapes of a 256-256 layer's forward and backward pass, plain, with the
  *     transpose flags, and with an explicit `tf.transpose`;
  *   - `dispatch`: µs per op for tiny elementwise ops (the fixed cost of one kernel call through tfjs);
- *   - `copies`: ms of the batch upload (`toTensorBatch`) and of one `dataSync` of a scalar.
+ *   - `copies`: ms of the batch upload (`toTensorBatch`) and of one `dataSync` of a scalar;
+ *   - `nativeCalls` (native backend only): µs per learner step in each function of the addon (the products by shape,
+ *     with their GFLOP/s) and the rest (tfjs and JavaScript), over 200 steps outside the profiler
+ *     (ADR 0017). `POLYAK_NATIVE_THREADS` sets the threads.
  */
 import {
   disposeReplaced,
@@ -17,7 +20,16 @@ import {
   makeTd3Learner,
   Td3ConfigCodec,
 } from '@polyak/agents'
-import { type BackendName, type Batch, decodeOrThrow, Rng, setBackend, toTensorBatch } from '@polyak/core'
+import {
+  type BackendName,
+  type Batch,
+  decodeOrThrow,
+  loadNativeAddon,
+  nativeThreads,
+  Rng,
+  setBackend,
+  toTensorBatch,
+} from '@polyak/core'
 import * as tf from '@tensorflow/tfjs-core'
 
 const backend = (process.argv[2] ?? 'wasm') as BackendName
@@ -154,6 +166,61 @@ t0 = performance.now()
 for (let i = 0; i < 1000; i++) scalar.dataSync()
 const dataSyncUs = round(((performance.now() - t0) / 1000) * 1000, 2)
 
+/** Time spent inside each addon function during `steps` learner steps (the functions are wrapped, then restored). */
+const nativeCalls = (steps: number) => {
+  const loaded = loadNativeAddon()
+  if (backend !== 'native' || !loaded.ok) return undefined
+  const addon = loaded.addon as unknown as Record<string, unknown>
+  const names = Object.keys(addon).filter(
+    (k) => typeof addon[k] === 'function' && !['setThreads', 'threads'].includes(k),
+  )
+  const originals = new Map(names.map((name) => [name, addon[name] as (...args: unknown[]) => unknown]))
+  const byFunction = new Map<string, { calls: number; ms: number }>()
+  const byShape = new Map<string, { calls: number; ms: number; flops: number }>()
+  for (const [name, f] of originals) {
+    addon[name] = (...args: unknown[]) => {
+      const t = performance.now()
+      const out = f(...args)
+      const ms = performance.now() - t
+      const g = byFunction.get(name) ?? { calls: 0, ms: 0 }
+      byFunction.set(name, { calls: g.calls + 1, ms: g.ms + ms })
+      if (name === 'gemm' || name === 'denseForward') {
+        // gemm(a, b, c, batch, m, n, k, transA, transB, …); denseForward(x, w, bias, y, m, n, k, activation)
+        const [m, n, k] = args.slice(4, 7) as number[]
+        const flags = name === 'gemm' ? `${args[7] ? 'ᵀ' : ''}·${args[8] ? 'ᵀ' : ''}` : ' fused'
+        const key = `${name} m${m} n${n} k${k}${flags}`
+        const s = byShape.get(key) ?? { calls: 0, ms: 0, flops: 2 * (m as number) * (n as number) * (k as number) }
+        byShape.set(key, { ...s, calls: s.calls + 1, ms: s.ms + ms })
+      }
+      return out
+    }
+  }
+  const start = performance.now()
+  for (let i = 0; i < steps; i++) step()
+  const totalMs = performance.now() - start
+  for (const [name, f] of originals) addon[name] = f
+  const inAddon = [...byFunction.values()].reduce((a, g) => a + g.ms, 0)
+  const perStep = (ms: number) => round((ms / steps) * 1000, 1)
+  return {
+    threads: nativeThreads(),
+    'µs per learner step': perStep(totalMs),
+    'µs in the addon': perStep(inAddon),
+    'µs elsewhere (tfjs, JavaScript)': perStep(totalMs - inAddon),
+    functions: [...byFunction.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .map(([name, g]) => ({ name, callsPerStep: round(g.calls / steps, 2), µsPerStep: perStep(g.ms) })),
+    products: [...byShape.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .map(([name, g]) => ({
+        name,
+        callsPerStep: round(g.calls / steps, 2),
+        µsPerStep: perStep(g.ms),
+        gflops: round(g.flops / (g.ms / g.calls) / 1e6, 0),
+      })),
+  }
+}
+const native = nativeCalls(200)
+
 tf.dispose([x23, w23, h, w256, w1, dz1, small, scalar])
 disposeTrainState(state)
 
@@ -169,6 +236,7 @@ console.log(
       matMul,
       dispatch: { 'µs per tiny add (in tidy)': dispatchUs },
       copies: { 'toTensorBatch ms': uploadMs, 'scalar dataSync µs': dataSyncUs },
+      nativeCalls: native,
     },
     null,
     2,

@@ -106,15 +106,36 @@ static inline void microKernel(int K, const float* __restrict ap, const float* _
   }
 }
 
-// C (M × N, element (i, j) at c[i * crs + j * ccs]) = op(A) · op(B).
+// The epilogue of a dense layer's product, applied to a tile while it is still in registers: `bias` per column of C
+// (null: none), then activation 0 linear, 1 ReLU. The float32 operations of biasActivation, in its order.
+struct Epilogue {
+  const float* bias;
+  int activation;
+};
+
+static inline V finish(V x, const float* bias, int activation) {
+  if (bias != nullptr) x += load(bias);
+  if (activation == 1) x = x > splat(0.0f) ? x : splat(0.0f);
+  return x;
+}
+
+// C (M × N, element (i, j) at c[i * crs + j * ccs]) = op(A) · op(B), then the epilogue (only with ccs == 1: row-major
+// C, the bias running along its rows).
 static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t crs, std::ptrdiff_t ccs, int M, int N,
-                        int K) {
+                        int K, Epilogue epilogue = Epilogue{nullptr, 0}) {
   if (M == 0 || N == 0) return;
   if (K == 0) {
     for (int i = 0; i < M; ++i)
-      for (int j = 0; j < N; ++j) c[i * crs + j * ccs] = 0.0f;
+      for (int j = 0; j < N; ++j) {
+        float y = 0.0f;
+        if (epilogue.bias != nullptr) y += epilogue.bias[j];
+        if (epilogue.activation == 1) y = y > 0.0f ? y : 0.0f;
+        c[i * crs + j * ccs] = y;
+      }
     return;
   }
+  const bool withEpilogue = epilogue.bias != nullptr || epilogue.activation != 0;
+  alignas(64) float biasTile[NR];
   const int mPanels = (M + MR - 1) / MR;
   float* ap = grow(scratch.a, scratch.aCap, static_cast<std::size_t>(mPanels) * MR * K);
   float* bp = grow(scratch.b, scratch.bCap, static_cast<std::size_t>(K) * NR);
@@ -124,9 +145,20 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
   for (int j0 = 0; j0 < N; j0 += NR) {
     packB(b, K, N, j0, bp);
     const int cols = N - j0 < NR ? N - j0 : NR;
+    const float* bias = nullptr;
+    if (epilogue.bias != nullptr) {
+      for (int j = 0; j < NR; ++j) biasTile[j] = j < cols ? epilogue.bias[j0 + j] : 0.0f;
+      bias = biasTile;
+    }
     for (int i0 = 0; i0 < M; i0 += MR) {
       const int rows = M - i0 < MR ? M - i0 : MR;
       microKernel(K, ap + static_cast<std::size_t>(i0) * K, bp, acc);
+      if (withEpilogue) {
+        for (int i = 0; i < rows; ++i) {
+          acc[i][0] = finish(acc[i][0], bias, epilogue.activation);
+          acc[i][1] = finish(acc[i][1], bias == nullptr ? nullptr : bias + VW, epilogue.activation);
+        }
+      }
       if (ccs == 1 && cols == NR) {
         for (int i = 0; i < rows; ++i) {
           float* row = c + (i0 + i) * crs + j0;
@@ -189,9 +221,9 @@ static void gemvCols(const float* x, std::ptrdiff_t rs, const float* w, std::ptr
 // NR-column panels. Every element of C is computed by exactly one part,
 // with the same operations in the same order as the whole product, so any split gives the same bits.
 static void gemmPart(const View& a, const View& b, float* c, std::ptrdiff_t crs, std::ptrdiff_t ccs, int M, int N,
-                     int K, int part, int parts) {
+                     int K, int part, int parts, Epilogue epilogue = Epilogue{nullptr, 0}) {
   if (parts <= 1) {
-    gemmStrided(a, b, c, crs, ccs, M, N, K);
+    gemmStrided(a, b, c, crs, ccs, M, N, K, epilogue);
     return;
   }
   // Each part packs its own rows of op(A) and all of op(B), or its own columns of op(B) and all of op(A): split the
@@ -203,13 +235,14 @@ static void gemmPart(const View& a, const View& b, float* c, std::ptrdiff_t crs,
     const int i0 = mPanels * part / parts * MR;
     const int i1 = mPanels * (part + 1) / parts * MR;
     const int rows = (i1 < M ? i1 : M) - i0;
-    if (rows > 0) gemmStrided(View{a.data + i0 * a.rs, a.rs, a.cs}, b, c + i0 * crs, crs, ccs, rows, N, K);
+    if (rows > 0) gemmStrided(View{a.data + i0 * a.rs, a.rs, a.cs}, b, c + i0 * crs, crs, ccs, rows, N, K, epilogue);
     return;
   }
   const int j0 = nPanels * part / parts * NR;
   const int j1 = nPanels * (part + 1) / parts * NR;
   const int cols = (j1 < N ? j1 : N) - j0;
-  if (cols > 0) gemmStrided(a, View{b.data + j0 * b.cs, b.rs, b.cs}, c + j0 * ccs, crs, ccs, M, cols, K);
+  const Epilogue shifted{epilogue.bias == nullptr ? nullptr : epilogue.bias + j0, epilogue.activation};
+  if (cols > 0) gemmStrided(a, View{b.data + j0 * b.cs, b.rs, b.cs}, c + j0 * ccs, crs, ccs, M, cols, K, shifted);
 }
 
 // Row-major C (M × N) = op(A) · op(B), where A is stored M × K (or K × M when transA) and B is stored K × N (or
@@ -245,6 +278,18 @@ void gemm(const float* A, const float* B, float* C, int M, int N, int K, bool tr
     return;
   }
   gemmPart(a, b, C, N, 1, M, N, K, part, parts);
+}
+
+// A dense layer's product with its epilogue fused: C = activation(op(A) · op(B) + bias) (bias per column, may be
+// null; activation 0 linear, 1 ReLU). Returns false, computing nothing, for the shapes whose product takes another
+// path (one row or column, or narrow and computed transposed): the caller then runs gemm and biasActivation.
+bool gemmBias(const float* A, const float* B, float* C, int M, int N, int K, bool transA, bool transB,
+              const float* bias, int activation, int part, int parts) {
+  if (N == 1 || M == 1 || (N < NR / 2 && M >= NR) || activation > 1) return false;
+  const View a = transA ? View{A, 1, M} : View{A, K, 1};
+  const View b = transB ? View{B, 1, K} : View{B, N, 1};
+  gemmPart(a, b, C, N, 1, M, N, K, part, parts, Epilogue{bias, activation});
+  return true;
 }
 
 // NHWC convolution y[N, OH, OW, F] = x[N, H, W, C] ⊛ w[KH, KW, C, F] (strides, dilations, zero padding before the

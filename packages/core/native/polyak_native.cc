@@ -29,6 +29,7 @@
   void transpose(const float*, float*, int, const int*, const int*);                                             \
   void sumAxis(const float*, float*, std::size_t, std::size_t, bool);                                              \
   void activationGradient(const float*, const float*, float*, std::size_t, int);                                  \
+  bool gemmBias(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int, int);       \
   }                                                                                                                 \
   }
 
@@ -56,13 +57,14 @@ struct Kernels {
   void (*transpose)(const float*, float*, int, const int*, const int*);
   void (*sumAxis)(const float*, float*, std::size_t, std::size_t, bool);
   void (*activationGradient)(const float*, const float*, float*, std::size_t, int);
+  bool (*gemmBias)(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int, int);
 };
 
 #define POLYAK_KERNELS(ns) \
   Kernels {                                                                                                     \
     #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares, \
         polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose, polyak::ns::sumAxis,                          \
-        polyak::ns::activationGradient                                                                             \
+        polyak::ns::activationGradient, polyak::ns::gemmBias                                                       \
   }
 
 Kernels pick() {
@@ -229,7 +231,7 @@ class Pool {
 Pool& pool = *new Pool;
 
 // Products below this many multiply-adds run on one thread: waking a worker costs more than it saves.
-constexpr double kParallelMacs = 1 << 17;
+constexpr double kParallelMacs = 1 << 22;
 
 bool fail(napi_env env, const char* message) {
   napi_throw_type_error(env, nullptr, message);
@@ -579,6 +581,55 @@ napi_value ActivationGradient(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// denseForward(x, w, bias | null, y, m, n, k, activation): y (m × n) = activation(x (m × k) · w (k × n) + bias), the
+// bias and activation (0 linear, 1 ReLU, 2 tanh) applied to each tile of the product while it is in registers where
+// the shape allows, else after it: the same bits either way.
+napi_value DenseForward(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv)) return nullptr;
+  float *x, *w, *bias, *y;
+  std::size_t lx, lw, lb, ly;
+  int64_t m, n, k, act;
+  if (!getF32(env, argv[0], &x, &lx, "denseForward: x must be a Float32Array") ||
+      !getF32(env, argv[1], &w, &lw, "denseForward: w must be a Float32Array") ||
+      !getF32OrNull(env, argv[2], &bias, &lb, "denseForward: bias must be a Float32Array or null") ||
+      !getF32(env, argv[3], &y, &ly, "denseForward: y must be a Float32Array") ||
+      !getInt(env, argv[4], &m, "denseForward: m") || !getInt(env, argv[5], &n, "denseForward: n") ||
+      !getInt(env, argv[6], &k, "denseForward: k") || !getInt(env, argv[7], &act, "denseForward: activation"))
+    return nullptr;
+  if (m < 0 || n < 0 || k < 0 || act < 0 || act > 2) {
+    fail(env, "denseForward: negative size or unknown activation");
+    return nullptr;
+  }
+  if (static_cast<int64_t>(lx) < m * k || static_cast<int64_t>(lw) < k * n || static_cast<int64_t>(ly) < m * n ||
+      (bias != nullptr && static_cast<int64_t>(lb) < n)) {
+    fail(env, "denseForward: an array is shorter than its shape");
+    return nullptr;
+  }
+  struct Task {
+    const float *x, *w, *bias;
+    float* y;
+    int m, n, k, act;
+    bool fused;
+    static void fusedPart(void* ctx, int part, int parts) {
+      Task& t = *static_cast<Task*>(ctx);
+      const bool done = kernels.gemmBias(t.x, t.w, t.y, t.m, t.n, t.k, false, false, t.bias, t.act, part, parts);
+      if (part == 0) t.fused = done;
+    }
+    static void plainPart(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      kernels.gemm(t.x, t.w, t.y, t.m, t.n, t.k, false, false, part, parts);
+    }
+  } task{x, w, bias, y, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), static_cast<int>(act), false};
+  const bool split = m > 1 && n > 1 && static_cast<double>(m) * n * k >= kParallelMacs;
+  pool.run(&Task::fusedPart, &task, split ? pool.size() : 1);
+  if (!task.fused) {
+    pool.run(&Task::plainPart, &task, split ? pool.size() : 1);
+    if (bias != nullptr || act != 0) kernels.biasActivation(y, bias, task.m, task.n, task.act);
+  }
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   kernels = pick();
   napi_value isa;
@@ -587,7 +638,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"setThreads", SetThreads}, {"threads", Threads}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"setThreads", SetThreads}, {"threads", Threads}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -123,8 +123,8 @@ export interface SetBackendOptions {
   /** How the native addon is loaded (defaults to {@link loadNativeAddon}); tests simulate a missing build. */
   readonly loadNative?: () => NativeLoad
   /**
-   * Threads for the native products, the calling thread included (default: `POLYAK_NATIVE_THREADS`, else 1: see
-   * {@link defaultNativeThreads} for when more pay).
+   * Threads for the native products, the calling thread included (default: `POLYAK_NATIVE_THREADS`, else the
+   * machine's cores, at most 8: see {@link defaultNativeThreads}).
    */
   readonly threads?: number
 }

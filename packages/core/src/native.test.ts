@@ -195,7 +195,65 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
             expect(product(3)).toEqual(one)
           },
         ),
-        { numRuns: 40 },
+        {
+          numRuns: 40,
+          // products above the split threshold (2²² multiply-adds): row splits, column splits (a transposed B),
+          // batched, ragged panel counts
+          examples: [
+            [256, 256, 256, false, false, 1, 7],
+            [256, 256, 256, false, true, 1, 8],
+            [256, 256, 256, true, false, 2, 9],
+            [301, 97, 300, true, true, 1, 10],
+            [37, 290, 400, false, true, 1, 11],
+          ],
+        },
+      )
+    } finally {
+      setNativeThreads(before)
+    }
+  })
+
+  it('denseForward (bias and activation inside the product) gives the bits of gemm then biasActivation on 1–3 threads', () => {
+    if (!loaded.ok) throw new Error('unreachable')
+    const { addon } = loaded
+    const denseForward = addon.denseForward
+    if (denseForward === undefined) throw new Error('the addon predates denseForward')
+    const before = nativeThreads()
+    try {
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 20 })),
+          fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 20 })),
+          fc.integer({ min: 0, max: 300 }),
+          fc.constantFrom(0, 1, 2),
+          fc.boolean(),
+          fc.integer({ min: 1, max: 1e6 }),
+          (m, n, k, activation, withBias, seed) => {
+            const x = fill(m * k, seed)
+            const w = fill(k * n, seed + 1)
+            const bias = withBias ? fill(n, seed + 2) : null
+            setNativeThreads(1)
+            const expected = new Float32Array(m * n).fill(Number.NaN)
+            addon.gemm(x, w, expected, 1, m, n, k, false, false, 0, 0)
+            addon.biasActivation(expected, bias, m, n, activation)
+            expect(expected.every(Number.isFinite)).toBe(true)
+            for (const threads of [1, 2, 3]) {
+              setNativeThreads(threads)
+              const y = new Float32Array(m * n).fill(Number.NaN)
+              denseForward(x, w, bias, y, m, n, k, activation)
+              expect(y).toEqual(expected)
+            }
+          },
+        ),
+        {
+          numRuns: 40,
+          examples: [
+            [256, 256, 256, 1, true, 3],
+            [256, 250, 256, 0, true, 4],
+            [300, 7, 300, 1, true, 5],
+            [256, 256, 0, 1, true, 6],
+          ],
+        },
       )
     } finally {
       setNativeThreads(before)
@@ -223,8 +281,11 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     setNativeThreads(defaultNativeThreads())
   })
 
-  it('threads: the default is POLYAK_NATIVE_THREADS or 1, and bad counts are refused', async () => {
-    expect(defaultNativeThreads({})).toBe(1)
+  it('threads: the default is POLYAK_NATIVE_THREADS or the cores (at most 8), and bad counts are refused', async () => {
+    expect(defaultNativeThreads({}, 2)).toBe(2)
+    expect(defaultNativeThreads({}, 1)).toBe(1)
+    expect(defaultNativeThreads({}, 64)).toBe(8)
+    expect(defaultNativeThreads({ POLYAK_NATIVE_THREADS: '1' }, 64)).toBe(1)
     expect(defaultNativeThreads({ POLYAK_NATIVE_THREADS: '3' })).toBe(3)
     expect(() => defaultNativeThreads({ POLYAK_NATIVE_THREADS: 'two' })).toThrow(/POLYAK_NATIVE_THREADS must be/)
     expect(() => setNativeThreads(0)).toThrow(/from 1 to 64/)

@@ -9,6 +9,7 @@
  * @module native
  */
 import { createRequire } from 'node:module'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
@@ -69,6 +70,21 @@ export interface NativeAddon {
   readonly setThreads?: (n: number) => number
   /** The threads the products use now. */
   readonly threads?: () => number
+  /**
+   * `y = activation(x · w + bias)` for row-major `x` (m × k) and `w` (k × n), the bias and activation (0 linear, 1 ReLU,
+   * 2 tanh) applied to each tile of the product while it is in registers where the shape allows: the bits of `gemm`
+   * then `biasActivation`. Absent from addons built before it existed.
+   */
+  readonly denseForward?: (
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    activation: number,
+  ) => void
   /**
    * `dz = dy · activation'(z)` from the layer output `y` (0 linear, 1 ReLU, 2 tanh): `dy · step(y)`, `dy · (1 − y²)`.
    * Absent from addons built before it existed.
@@ -222,6 +238,9 @@ const productOf = (
 
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1 }
 
+/** The most threads the default asks for: the products of 256-wide layers have too few panels to split further. */
+const MAX_DEFAULT_THREADS = 8
+
 const ADAM_KERNEL = 'PolyakNativeAdam'
 const POLYAK_KERNEL = 'PolyakNativePolyak'
 const STACK_KERNEL = 'PolyakNativeDenseStack'
@@ -241,22 +260,27 @@ const replaceKernel = (config: tf.KernelConfig): void => {
 
 /**
  * The default number of threads for the native products: `POLYAK_NATIVE_THREADS` when set (a positive integer), else
- * 1. Splitting a product pays alone (a 256×256×256 product ran 1.9× faster on 2 threads of a 2-core AMD EPYC with
- * AVX-512, 3 December 2026) but not inside a whole TD3 update of 256-wide networks, whose products are short and interleaved with
- * many small kernels: there 2 threads gave 0–6 % more updates/s for 0.9 more cores busy ([ADR 0014]). Ask for more
- * threads (e.g. `os.availableParallelism()`) for wider networks or larger batches, and measure.
+ * the machine's cores (`os.availableParallelism()`), at most 8. With the bias and activation of a dense layer applied
+ * inside its product (each thread finishes the tiles it computed, so the next kernel does not read the other core's
+ * cache), 2 threads gave 1.4–1.5× the TD3 updates/s of 1 on a 2-core AMD EPYC with AVX-512 (4 December 2026,
+ * [ADR 0017]). Ask for fewer when other threads or processes compute beside the learner (the trainer does for its
+ * actors).
  *
- * [ADR 0014]: https://github.com/polyak-rl/polyak/blob/main/docs/adr/0014-native-threads.md
+ * [ADR 0017]: https://github.com/polyak-rl/polyak/blob/main/docs/adr/0017-fused-layer-stacks.md
  *
  * @example
  * ```ts
  * defaultNativeThreads({ POLYAK_NATIVE_THREADS: '2' }) // 2
- * defaultNativeThreads({}) // 1
+ * defaultNativeThreads({}, 2) // 2: a 2-core machine
+ * defaultNativeThreads({}, 64) // 8
  * ```
  */
-export const defaultNativeThreads = (env: Readonly<Record<string, string | undefined>> = process.env): number => {
+export const defaultNativeThreads = (
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cores: number = os.availableParallelism(),
+): number => {
   const raw = env.POLYAK_NATIVE_THREADS
-  if (raw === undefined || raw === '') return 1
+  if (raw === undefined || raw === '') return Math.max(1, Math.min(MAX_DEFAULT_THREADS, cores))
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new Error(`POLYAK_NATIVE_THREADS must be an integer from 1 to 64, got '${raw}'`)
@@ -265,9 +289,9 @@ export const defaultNativeThreads = (env: Readonly<Record<string, string | undef
 
 /**
  * Sets how many threads the native matrix products use (the JavaScript thread that calls them included; products
- * below about 130 000 multiply-adds always run on it alone) and returns the number in use. Every split computes each
+ * below about 4 million multiply-adds, 2²², always run on it alone) and returns the number in use. Every split computes each
  * element with the same operations, so the results are the same bits for any number. Worker threads spin for about
- * 50 µs after a product, then sleep: between updates they hold no core. The first JavaScript thread that sets it
+ * 0.4 ms after a product, then sleep: between updates they hold no core. The first JavaScript thread that sets it
  * owns the pool; on any other (a worker-thread actor) it returns 1 and that thread's products run on it alone.
  * 1 when the addon predates threads.
  *
@@ -292,7 +316,7 @@ export const setNativeThreads = (threads: number = defaultNativeThreads()): numb
  *
  * @example
  * ```ts
- * nativeThreads() // 1 after setBackend('native') unless POLYAK_NATIVE_THREADS or `threads` asked for more
+ * nativeThreads() // after setBackend('native'): the machine's cores (at most 8) unless POLYAK_NATIVE_THREADS or `threads` say otherwise
  * ```
  */
 export const nativeThreads = (): number => {
@@ -642,8 +666,12 @@ export const enableNativeKernels = (): NativeAddon => {
       const w = weights[i] as tf.TensorInfo
       const n = w.shape[1] as number
       const y = heap(backend, outs[i] as tf.TensorInfo)
-      addon.gemm(input, heap(backend, w), y, 1, rows, n, width, false, false, 0, 0)
-      addon.biasActivation(y, heap(backend, inputs[`b${i}`] as tf.TensorInfo), rows, n, act)
+      const bias = heap(backend, inputs[`b${i}`] as tf.TensorInfo)
+      if (addon.denseForward !== undefined) addon.denseForward(input, heap(backend, w), bias, y, rows, n, width, act)
+      else {
+        addon.gemm(input, heap(backend, w), y, 1, rows, n, width, false, false, 0, 0)
+        addon.biasActivation(y, bias, rows, n, act)
+      }
       input = y
       width = n
     })
