@@ -14,8 +14,10 @@ import {
   mujocoMarkdown,
   mujocoSummary,
   mujocoSvg,
+  previousRuns,
   readTrainerRun,
   type TrainerRun,
+  withEarlierRuns,
 } from './mujoco.js'
 import { formatJson } from './report.js'
 
@@ -410,6 +412,47 @@ describe('mujocoJson', () => {
   })
 })
 
+describe('carrying runs over from an earlier report', () => {
+  const earlierJson = () => JSON.parse(JSON.stringify(mujocoJson(runs, mujocoSummary(runs), meta)))
+
+  it('reads back every run of a written mujoco.json, with its commit, and summarizes it alike', () => {
+    const back = previousRuns(earlierJson())
+    expect(back).toHaveLength(runs.length)
+    expect(back.every((r) => r.commit === 'abc1234')).toBe(true)
+    const strip = (r: TrainerRun) => ({ ...r, commit: undefined, returns: r.returns.length })
+    expect(back.map(strip)).toEqual(runs.map((r) => ({ ...strip(r), returns: r.returns.length })))
+    expect(mujocoSummary(back).groups.map((g) => g.checkpoints.map((c) => c.spread?.n))).toEqual(
+      mujocoSummary(runs).groups.map((g) => g.checkpoints.map((c) => c.spread?.n)),
+    )
+  })
+
+  it('names the field of a damaged report', () => {
+    const damaged = earlierJson()
+    damaged.runs[1].seed = 'one'
+    expect(() => previousRuns(damaged)).toThrow(/not a mujoco\.json report: .*seed/)
+    expect(() => previousRuns({ runs: [] })).toThrow(/meta/)
+  })
+
+  it('lets a fresh run replace the earlier one of the same environment, algorithm and seed, and keeps the rest', () => {
+    const earlier = previousRuns(earlierJson())
+    const fresh = { ...(runs[0] as TrainerRun), lastStep: 1 }
+    const all = withEarlierRuns([fresh], earlier)
+    expect(all).toHaveLength(runs.length)
+    expect(all.filter((r) => r.env === fresh.env && r.algo === fresh.algo && r.seed === fresh.seed)).toEqual([fresh])
+  })
+
+  it("names every commit, and each run's in the table of every run, when the runs come from several", () => {
+    const earlier = previousRuns(earlierJson()).map((r) => (r.algo === 'ddpg' ? { ...r, commit: '9bb743b' } : r))
+    const md = mujocoMarkdown(mujocoSummary(earlier), meta)
+    expect(md).toContain('Runs made with commits ')
+    expect(md).toMatch(/commits (abc1234, 9bb743b|9bb743b, abc1234)/)
+    expect(row(md, '## Every run', '9bb743b')[1]).toBe('Hopper-v5')
+    expect(row(md, '## Every run', 'abc1234')[1]).toBe('HalfCheetah-v5')
+    const single = mujocoMarkdown(mujocoSummary(runs), meta)
+    expect(single).toContain('Runs made with commit abc1234;')
+  })
+})
+
 describe('mujoco-report (the command)', () => {
   const require = createRequire(import.meta.url)
   const command = (args: string[]) =>
@@ -453,6 +496,34 @@ describe('mujoco-report (the command)', () => {
     expect(md).toContain('Runs made with commit fedcba9;') // --commit names the commit the runs were made with
     expect(JSON.parse(readFileSync(path.join(out, 'mujoco.json'), 'utf8')).runs).toHaveLength(2)
     expect(readdirSync(out).sort()).toEqual(['mujoco.json', 'mujoco.md', 'mujoco.svg']) // no temporary files left
+  })
+
+  it('--previous keeps the earlier runs no run folder replaces, with their commits', () => {
+    const dir = path.join(root, 'cli-prev-runs')
+    writeRun(dir, 'ddpg-Hopper-v5-s1', { ...ddpgHopper, evaluations: [[10_000, 5]] })
+    const earlierFile = path.join(root, 'earlier.json')
+    writeFileSync(earlierFile, JSON.stringify(mujocoJson(runs, mujocoSummary(runs), { ...meta, commit: '9bb743b' })))
+    const result = command([
+      '--runs',
+      'cli-prev-runs',
+      '--out',
+      'cli-prev-out',
+      '--commit',
+      'fedcba9',
+      '--previous',
+      'earlier.json',
+    ])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain(`--previous: ${runs.length - 1} of ${runs.length} earlier runs kept`)
+    const json = JSON.parse(readFileSync(path.join(root, 'cli-prev-out', 'mujoco.json'), 'utf8'))
+    expect(json.runs).toHaveLength(runs.length)
+    const hopper = json.runs.filter((r: { env: string }) => r.env === 'Hopper-v5')
+    expect(hopper).toHaveLength(1)
+    expect(hopper[0]).toMatchObject({ commit: 'fedcba9', evaluations: [[10_000, 5]] })
+    expect(json.runs.filter((r: { commit: string }) => r.commit === '9bb743b')).toHaveLength(runs.length - 1)
+    const bad = command(['--runs', 'cli-prev-runs', '--out', 'cli-prev-out', '--previous', 'missing.json'])
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--previous:')
   })
 
   it('refuses a missing --runs with exit code 2', () => {

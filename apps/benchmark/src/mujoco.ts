@@ -109,6 +109,8 @@ export interface TrainerRun {
   readonly lastStep: number
   /** Whether an evaluation exists at a step ≥ {@link TrainerRun.steps}. */
   readonly finished: boolean
+  /** The commit the run was made with, where it differs from the report's (a run carried over from an earlier one). */
+  readonly commit?: string
 }
 
 const isDirectory = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false
@@ -423,6 +425,8 @@ export interface MujocoRunFigures {
   readonly lastStep: number
   readonly finished: boolean
   readonly final10: number | undefined
+  /** {@link TrainerRun.commit}. */
+  readonly commit?: string
 }
 
 /**
@@ -528,6 +532,7 @@ export const mujocoSummary = (runs: readonly TrainerRun[]): MujocoSummary => {
         lastStep: run.lastStep,
         finished: run.finished,
         final10: lastMean(run.returns, FINAL_WINDOW),
+        ...(run.commit !== undefined && { commit: run.commit }),
       }))
       return [
         {
@@ -562,6 +567,78 @@ export const mujocoSummary = (runs: readonly TrainerRun[]): MujocoSummary => {
     groups,
   }
 }
+
+/** A run as an earlier `mujoco.json` holds it (`null` where a field was unknown). */
+const PreviousRunCodec = t.intersection([
+  t.type({
+    env: t.string,
+    algo: t.string,
+    seed: Count,
+    steps: Count,
+    warmupSteps: Count,
+    evalEvery: t.union([Count, t.null]),
+    evalEpisodes: t.union([Count, t.null]),
+    preset: t.union([t.string, t.null]),
+    backend: t.string,
+    lastStep: Count,
+    finished: t.boolean,
+    evaluations: t.array(t.tuple([Count, Finite])),
+    returns: t.array(t.tuple([Count, Finite])),
+  }),
+  t.partial({ commit: t.string }),
+])
+
+const PreviousReportCodec = t.type({ meta: t.type({ commit: t.string }), runs: t.array(PreviousRunCodec) })
+
+/**
+ * The runs of an earlier report's `mujoco.json`, each with the commit it was made with (its own, else the report's),
+ * so that a new report can carry them over when their run folders are gone.
+ *
+ * @throws Error naming the field when the file is not such a report
+ *
+ * @example
+ * ```ts
+ * const earlier = previousRuns(JSON.parse(readFileSync('docs/results/mujoco.json', 'utf8')))
+ * earlier[0]?.commit // '9bb743b'
+ * ```
+ */
+export const previousRuns = (json: unknown): TrainerRun[] => {
+  const decoded = PreviousReportCodec.decode(json)
+  if (decoded._tag === 'Left') {
+    const problems = decoded.left.slice(0, 3).map(describeError)
+    throw new Error(`not a mujoco.json report: ${problems.join('; ')}`)
+  }
+  const { meta, runs } = decoded.right
+  return runs.map((run) => ({
+    env: run.env,
+    algo: run.algo,
+    seed: run.seed,
+    steps: run.steps,
+    warmupSteps: run.warmupSteps,
+    evalEvery: run.evalEvery ?? undefined,
+    evalEpisodes: run.evalEpisodes ?? undefined,
+    preset: run.preset ?? undefined,
+    backend: run.backend,
+    lastStep: run.lastStep,
+    finished: run.finished,
+    evaluations: run.evaluations.map(([step, value]) => [step, value] as Point),
+    returns: run.returns.map(([step, value]) => [step, value] as Point),
+    commit: run.commit ?? meta.commit,
+  }))
+}
+
+/**
+ * `runs` with the `earlier` runs no run of `runs` replaces (the same environment, algorithm and seed) added.
+ *
+ * @example
+ * ```ts
+ * const all = withEarlierRuns(readRuns, previousRuns(earlierJson)) // a fresh run folder wins over the earlier report
+ * ```
+ */
+export const withEarlierRuns = (runs: readonly TrainerRun[], earlier: readonly TrainerRun[]): TrainerRun[] => [
+  ...runs,
+  ...earlier.filter((e) => !runs.some((r) => r.env === e.env && r.algo === e.algo && r.seed === e.seed)),
+]
 
 // ---------------------------------------------------------------------------------------------------------------
 // the report
@@ -649,8 +726,15 @@ export const mujocoMarkdown = (summary: MujocoSummary, meta: MujocoMeta): string
     ...g.checkpoints.map((c) => spreadText(c.spread, g.seeds.length)),
     g.final10 === undefined ? '– (none finished)' : spreadText(g.final10, g.seeds.length, endsText(g)),
   ])
+  // runs carried over from an earlier report keep the commit they were made with
+  const commits = [...new Set(allRuns.map((r) => r.commit ?? meta.commit))]
+  const commitText =
+    commits.length === 1
+      ? `Runs made with commit ${meta.commit}`
+      : `Runs made with commits ${commits.join(', ')} (each run's in the table of every run)`
   const runRows = groups.flatMap((g) =>
     g.runs.map((r) => [
+      ...(commits.length === 1 ? [] : [r.commit ?? meta.commit]),
       g.env,
       algoName(g.algo),
       String(r.seed),
@@ -690,7 +774,7 @@ export const mujocoMarkdown = (summary: MujocoSummary, meta: MujocoMeta): string
       `elsewhere). Evaluation: ${evalEpisodes} greedy episodes every ${evalEvery} steps and at the end. Checkpoints ` +
       'change nothing that is learned.',
     '',
-    `Runs made with commit ${meta.commit}; report written ${meta.date} on ${meta.cpu} (${meta.cores} core${meta.cores === 1 ? '' : 's'}). ` +
+    `${commitText}; report written ${meta.date} on ${meta.cpu} (${meta.cores} core${meta.cores === 1 ? '' : 's'}). ` +
       `Backend: ${list(settings.backends, 'unknown')}.`,
     '',
     '## Results',
@@ -716,7 +800,15 @@ export const mujocoMarkdown = (summary: MujocoSummary, meta: MujocoMeta): string
     '## Every run',
     '',
     ...table(
-      ['environment', 'algorithm', 'seed', 'finished', ...checkpointHeader, `last ${summary.window} training episodes`],
+      [
+        ...(commits.length === 1 ? [] : ['commit']),
+        'environment',
+        'algorithm',
+        'seed',
+        'finished',
+        ...checkpointHeader,
+        `last ${summary.window} training episodes`,
+      ],
       runRows,
     ),
     '',
@@ -881,6 +973,7 @@ export const mujocoJson = (runs: readonly TrainerRun[], summary: MujocoSummary, 
     backend: run.backend,
     lastStep: run.lastStep,
     finished: run.finished,
+    commit: run.commit ?? meta.commit,
     evaluations: run.evaluations.map(([step, value]) => [step, round2(value)]),
     returns: run.returns.map(([step, value]) => [step, round2(value)]),
   })),
