@@ -8,3 +8,14 @@ export declare const best: <R extends Record<string, unknown>>(
   prefix: string,
   key: keyof R & string,
 ) => R | undefined
+export declare const bestOfRounds: <R extends Record<string, unknown>>(
+  rows: readonly R[],
+  key: keyof R & string,
+  caseOf: (row: R) => string,
+) => Array<R & { rounds: unknown[] }>
+export declare const backendForRound: (
+  setBackend: (name: never) => Promise<unknown>,
+  backend: string,
+  round: number,
+  skipped: string[],
+) => Promise<boolean>

@@ -63,3 +63,32 @@ export const cpuDescription = () => {
 /** The result with the highest `key` among those whose implementation starts with `prefix`. */
 export const best = (results, prefix, key) =>
   results.filter((r) => String(r.implementation).startsWith(prefix)).sort((a, b) => b[key] - a[key])[0]
+
+/**
+ * Each case (rows with the same `caseOf`) by its best round: the row with the highest `key`, with every round's
+ * `key` beside it as `rounds`. Rounds that alternate ours and the reference, each reported by its best, keep a slow
+ * stretch of a shared machine from deciding a ratio.
+ */
+export const bestOfRounds = (rows, key, caseOf) => {
+  const cases = [...new Set(rows.map(caseOf))]
+  return cases.map((c) => {
+    const all = rows.filter((r) => caseOf(r) === c)
+    const fastest = all.reduce((a, b) => (b[key] > a[key] ? b : a))
+    return { ...fastest, rounds: all.map((r) => r[key]) }
+  })
+}
+
+/**
+ * Sets a backend for a round of a bench: true when it loaded; when it did not, its reason goes into `skipped` (on
+ * the first round only) and the round passes it by.
+ */
+export const backendForRound = async (setBackend, backend, round, skipped) => {
+  try {
+    await setBackend(backend)
+    return true
+  } catch (error) {
+    if (round === 1)
+      skipped.push(`${backend}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+    return false
+  }
+}

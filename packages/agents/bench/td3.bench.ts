@@ -28,7 +28,15 @@ import {
 } from '@polyak/agents'
 import { BACKENDS, type Batch, decodeOrThrow, nativeThreads, Rng, setBackend } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs-core'
-import { best, cpuDescription, findTorch, HANDICAPS, referenceEnv } from '../../../scripts/bench/reference.mjs'
+import {
+  backendForRound,
+  best,
+  bestOfRounds,
+  cpuDescription,
+  findTorch,
+  HANDICAPS,
+  referenceEnv,
+} from '../../../scripts/bench/reference.mjs'
 
 const batchSize = 256
 const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)
@@ -130,13 +138,7 @@ if (torch === undefined)
 // (other processes, other virtual machines on the host) a slow stretch then costs both sides alike.
 for (let round = 1; round <= rounds; round++) {
   for (const backend of backends) {
-    try {
-      await setBackend(backend)
-    } catch (error) {
-      if (round === 1)
-        skipped.push(`${backend}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
-      continue
-    }
+    if (!(await backendForRound(setBackend as (name: never) => Promise<unknown>, backend, round, skipped))) continue
     for (const size of sizes) {
       const result = measureOurs(size)
       measured.push({ implementation: `polyak/${backend}`, size: size.name, round, ...result })
@@ -159,14 +161,8 @@ for (let round = 1; round <= rounds; round++) {
     }
   }
 }
-/** Each implementation and size by its best round, with every round's figure beside it. */
-const results: Row[] = []
-for (const row of measured) {
-  if (results.some((r) => r.implementation === row.implementation && r.size === row.size)) continue
-  const all = measured.filter((r) => r.implementation === row.implementation && r.size === row.size)
-  const fastest = all.reduce((a, b) => (b.updatesPerSecond > a.updatesPerSecond ? b : a))
-  results.push({ ...fastest, roundsUpdatesPerSecond: all.map((r) => r.updatesPerSecond) })
-}
+/** Each implementation and size by its best round, with every round's figure beside it (`rounds`). */
+const results = bestOfRounds(measured, 'updatesPerSecond', (r) => `${r.implementation} ${r.size}`)
 
 const ratios: Record<string, number> = {}
 const ratiosCpuTime: Record<string, number> = {}

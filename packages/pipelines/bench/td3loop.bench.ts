@@ -13,7 +13,15 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { BACKENDS, nativeThreads, setBackend } from '@polyak/core'
-import { best, cpuDescription, findTorch, HANDICAPS, referenceEnv } from '../../../scripts/bench/reference.mjs'
+import {
+  backendForRound,
+  best,
+  bestOfRounds,
+  cpuDescription,
+  findTorch,
+  HANDICAPS,
+  referenceEnv,
+} from '../../../scripts/bench/reference.mjs'
 import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
 
 const warmupSteps = Number(process.env.BENCH_WARMUP ?? 1000)
@@ -86,13 +94,7 @@ if (python === undefined)
 // costs both sides alike.
 for (let round = 1; round <= rounds; round++) {
   for (const backend of backends) {
-    try {
-      await setBackend(backend)
-    } catch (error) {
-      if (round === 1)
-        skipped.push(`${backend}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
-      continue
-    }
+    if (!(await backendForRound(setBackend as (name: never) => Promise<unknown>, backend, round, skipped))) continue
     const result = await measureOurs()
     measured.push({ implementation: `polyak/${backend}`, round, ...result })
     console.error(`round ${round} polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s`)
@@ -105,14 +107,8 @@ for (let round = 1; round <= rounds; round++) {
     console.error(`round ${round} ${implementation.padEnd(25)} ${result.stepsPerSecond} steps/s`)
   }
 }
-/** Each implementation by its best round, with every round's figure beside it. */
-const results: Row[] = []
-for (const row of measured) {
-  if (results.some((r) => r.implementation === row.implementation)) continue
-  const all = measured.filter((r) => r.implementation === row.implementation)
-  const fastest = all.reduce((a, b) => (b.stepsPerSecond > a.stepsPerSecond ? b : a))
-  results.push({ ...fastest, roundsStepsPerSecond: all.map((r) => r.stepsPerSecond) })
-}
+/** Each implementation by its best round, with every round's figure beside it (`rounds`). */
+const results = bestOfRounds(measured, 'stepsPerSecond', (r) => r.implementation)
 
 const ratios: Record<string, number> = {}
 /** ours / the better of CleanRL's 1-thread and default-thread figures: the figure the goal is set on. */

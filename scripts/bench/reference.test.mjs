@@ -1,0 +1,35 @@
+// The benches' shared helpers. Run with `node --test scripts/bench/reference.test.mjs` (npm test does).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { backendForRound, best, bestOfRounds } from './reference.mjs'
+
+test('bestOfRounds keeps each case by its best round, every round beside it, cases in first-seen order', () => {
+  const rows = [
+    { implementation: 'ours', size: 'a', round: 1, rate: 10 },
+    { implementation: 'ref', size: 'a', round: 1, rate: 12 },
+    { implementation: 'ours', size: 'a', round: 2, rate: 14 },
+    { implementation: 'ref', size: 'a', round: 2, rate: 9 },
+    { implementation: 'ours', size: 'b', round: 1, rate: 3 },
+  ]
+  const out = bestOfRounds(rows, 'rate', (r) => `${r.implementation} ${r.size}`)
+  assert.deepEqual(
+    out.map((r) => [r.implementation, r.size, r.round, r.rate, r.rounds]),
+    [
+      ['ours', 'a', 2, 14, [10, 14]],
+      ['ref', 'a', 1, 12, [12, 9]],
+      ['ours', 'b', 1, 3, [3]],
+    ],
+  )
+  assert.equal(best(out, 'ref', 'rate')?.rate, 12)
+})
+
+test('backendForRound says whether the backend loaded and records why not on the first round only', async () => {
+  const skipped = []
+  const load = async (name) => {
+    if (name === 'missing') throw new Error('not installed\nsecond line')
+  }
+  assert.equal(await backendForRound(load, 'native', 1, skipped), true)
+  assert.equal(await backendForRound(load, 'missing', 1, skipped), false)
+  assert.equal(await backendForRound(load, 'missing', 2, skipped), false)
+  assert.deepEqual(skipped, ['missing: not installed'])
+})
