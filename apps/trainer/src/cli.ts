@@ -177,7 +177,12 @@ const FLAG_DOCS: readonly FlagDoc[] = [
     default: '{"kind":"none"}',
     meaning: 'or {"kind":"randomShift","pad":4} (pixel networks only, so not in the trainer: npm run drive)',
   },
-  { flag: '--backend', value: 'auto|wasm|cpu|tensorflow', default: 'auto', meaning: 'tfjs backend' },
+  {
+    flag: '--backend',
+    value: 'auto|native|wasm|cpu|tensorflow',
+    default: 'auto',
+    meaning: 'tfjs backend (native threads: POLYAK_NATIVE_THREADS)',
+  },
   { flag: '--out-dir', value: 'dir', default: 'runs', meaning: 'where run folders are made' },
   { flag: '--run-name', value: 'name', default: '<env>__<algo>__<seed>__<time>', meaning: 'the run folder name' },
   { flag: '--log-every', value: '2s|n', default: '2s', meaning: 'a progress line every so many seconds or steps' },
