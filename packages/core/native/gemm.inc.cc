@@ -107,10 +107,15 @@ static inline void microKernel(int K, const float* __restrict ap, const float* _
 }
 
 // The epilogue of a dense layer's product, applied to a tile while it is still in registers: `bias` per column of C
-// (null: none), then activation 0 linear, 1 ReLU. The float32 operations of biasActivation, in its order.
+// (null: none), then activation 0 linear, 1 ReLU — the float32 operations of biasActivation, in its order. Or, in a
+// backward pass, `mask` (null: none): the layer's ReLU output h, laid out as C (row stride maskRs), and each element
+// becomes x · (h > 0 ? 1 : 0) — activationGradient's operation, so dz of the layer below comes out of the product
+// without its dy ever being stored.
 struct Epilogue {
   const float* bias;
   int activation;
+  const float* mask = nullptr;
+  std::ptrdiff_t maskRs = 0;
 };
 
 static inline V finish(V x, const float* bias, int activation) {
@@ -130,11 +135,13 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
         float y = 0.0f;
         if (epilogue.bias != nullptr) y += epilogue.bias[j];
         if (epilogue.activation == 1) y = y > 0.0f ? y : 0.0f;
+        if (epilogue.mask != nullptr) y *= epilogue.mask[i * epilogue.maskRs + j] > 0.0f ? 1.0f : 0.0f;
         c[i * crs + j * ccs] = y;
       }
     return;
   }
   const bool withEpilogue = epilogue.bias != nullptr || epilogue.activation != 0;
+  const float* mask = epilogue.mask;
   alignas(64) float biasTile[NR];
   const int mPanels = (M + MR - 1) / MR;
   float* ap = grow(scratch.a, scratch.aCap, static_cast<std::size_t>(mPanels) * MR * K);
@@ -162,6 +169,12 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
       if (ccs == 1 && cols == NR) {
         for (int i = 0; i < rows; ++i) {
           float* row = c + (i0 + i) * crs + j0;
+          if (mask != nullptr) {
+            const float* h = mask + (i0 + i) * epilogue.maskRs + j0;
+            const V zero = splat(0.0f);
+            acc[i][0] *= load(h) > zero ? splat(1.0f) : zero;
+            acc[i][1] *= load(h + VW) > zero ? splat(1.0f) : zero;
+          }
           store(row, acc[i][0]);
           store(row + VW, acc[i][1]);
         }
@@ -171,7 +184,11 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
           store(tile + i * NR + VW, acc[i][1]);
         }
         for (int i = 0; i < rows; ++i)
-          for (int j = 0; j < cols; ++j) c[(i0 + i) * crs + (j0 + j) * ccs] = tile[i * NR + j];
+          for (int j = 0; j < cols; ++j) {
+            float x = tile[i * NR + j];
+            if (mask != nullptr) x *= mask[(i0 + i) * epilogue.maskRs + j0 + j] > 0.0f ? 1.0f : 0.0f;
+            c[(i0 + i) * crs + (j0 + j) * ccs] = x;
+          }
       }
     }
   }
@@ -235,13 +252,16 @@ static void gemmPart(const View& a, const View& b, float* c, std::ptrdiff_t crs,
     const int i0 = mPanels * part / parts * MR;
     const int i1 = mPanels * (part + 1) / parts * MR;
     const int rows = (i1 < M ? i1 : M) - i0;
-    if (rows > 0) gemmStrided(View{a.data + i0 * a.rs, a.rs, a.cs}, b, c + i0 * crs, crs, ccs, rows, N, K, epilogue);
+    Epilogue down = epilogue;
+    if (down.mask != nullptr) down.mask += i0 * down.maskRs;
+    if (rows > 0) gemmStrided(View{a.data + i0 * a.rs, a.rs, a.cs}, b, c + i0 * crs, crs, ccs, rows, N, K, down);
     return;
   }
   const int j0 = nPanels * part / parts * NR;
   const int j1 = nPanels * (part + 1) / parts * NR;
   const int cols = (j1 < N ? j1 : N) - j0;
-  const Epilogue shifted{epilogue.bias == nullptr ? nullptr : epilogue.bias + j0, epilogue.activation};
+  const Epilogue shifted{epilogue.bias == nullptr ? nullptr : epilogue.bias + j0, epilogue.activation,
+                         epilogue.mask == nullptr ? nullptr : epilogue.mask + j0, epilogue.maskRs};
   if (cols > 0) gemmStrided(a, View{b.data + j0 * b.cs, b.rs, b.cs}, c + j0 * ccs, crs, ccs, M, cols, K, shifted);
 }
 
@@ -289,6 +309,18 @@ bool gemmBias(const float* A, const float* B, float* C, int M, int N, int K, boo
   const View a = transA ? View{A, 1, M} : View{A, K, 1};
   const View b = transB ? View{B, 1, K} : View{B, N, 1};
   gemmPart(a, b, C, N, 1, M, N, K, part, parts, Epilogue{bias, activation});
+  return true;
+}
+
+// The backward pass of a ReLU layer's product: C = (op(A) · op(B)) · (h > 0 ? 1 : 0) element by element, h (M × N,
+// row-major) the ReLU output C's gradient flows into. The bits of gemm then activationGradient. Returns false,
+// computing nothing, for the shapes whose product takes another path (as gemmBias): the caller then runs those two.
+bool gemmReluGradient(const float* A, const float* B, float* C, int M, int N, int K, bool transA, bool transB,
+                      const float* h, int part, int parts) {
+  if (N == 1 || M == 1 || (N < NR / 2 && M >= NR)) return false;
+  const View a = transA ? View{A, 1, M} : View{A, K, 1};
+  const View b = transB ? View{B, 1, K} : View{B, N, 1};
+  gemmPart(a, b, C, N, 1, M, N, K, part, parts, Epilogue{nullptr, 0, h, N});
   return true;
 }
 

@@ -30,6 +30,7 @@
   void sumAxis(const float*, float*, std::size_t, std::size_t, bool);                                              \
   void activationGradient(const float*, const float*, float*, std::size_t, int);                                  \
   bool gemmBias(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int, int);       \
+  bool gemmReluGradient(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int);    \
   }                                                                                                                 \
   }
 
@@ -58,13 +59,14 @@ struct Kernels {
   void (*sumAxis)(const float*, float*, std::size_t, std::size_t, bool);
   void (*activationGradient)(const float*, const float*, float*, std::size_t, int);
   bool (*gemmBias)(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int, int);
+  bool (*gemmReluGradient)(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int);
 };
 
 #define POLYAK_KERNELS(ns) \
   Kernels {                                                                                                     \
     #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares, \
         polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose, polyak::ns::sumAxis,                          \
-        polyak::ns::activationGradient, polyak::ns::gemmBias                                                       \
+        polyak::ns::activationGradient, polyak::ns::gemmBias, polyak::ns::gemmReluGradient                         \
   }
 
 Kernels pick() {
@@ -630,6 +632,50 @@ napi_value DenseForward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// reluGradientProduct(dz, w, h, out, m, n, k): out (m × k) = (dz (m × n) · wᵀ, w stored k × n) · (h > 0 ? 1 : 0),
+// h (m × k) the ReLU output below — a dense layer's input gradient and the ReLU gradient of the layer below in one
+// pass, the bits of gemm then activationGradient. Returns false, computing nothing, for shapes it does not fuse (one
+// row or column, narrow outputs): the caller runs those two then.
+napi_value ReluGradientProduct(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv)) return nullptr;
+  float *dz, *w, *h, *out;
+  std::size_t ldz, lw, lh, lout;
+  int64_t m, n, k;
+  if (!getF32(env, argv[0], &dz, &ldz, "reluGradientProduct: dz must be a Float32Array") ||
+      !getF32(env, argv[1], &w, &lw, "reluGradientProduct: w must be a Float32Array") ||
+      !getF32(env, argv[2], &h, &lh, "reluGradientProduct: h must be a Float32Array") ||
+      !getF32(env, argv[3], &out, &lout, "reluGradientProduct: out must be a Float32Array") ||
+      !getInt(env, argv[4], &m, "reluGradientProduct: m") || !getInt(env, argv[5], &n, "reluGradientProduct: n") ||
+      !getInt(env, argv[6], &k, "reluGradientProduct: k"))
+    return nullptr;
+  if (m < 0 || n < 0 || k < 0) {
+    fail(env, "reluGradientProduct: negative size");
+    return nullptr;
+  }
+  if (static_cast<int64_t>(ldz) < m * n || static_cast<int64_t>(lw) < k * n || static_cast<int64_t>(lh) < m * k ||
+      static_cast<int64_t>(lout) < m * k) {
+    fail(env, "reluGradientProduct: an array is shorter than its shape");
+    return nullptr;
+  }
+  struct Task {
+    const float *dz, *w, *h;
+    float* out;
+    int m, n, k;
+    bool fused;
+    static void run(void* ctx, int part, int parts) {
+      Task& t = *static_cast<Task*>(ctx);
+      const bool done = kernels.gemmReluGradient(t.dz, t.w, t.out, t.m, t.k, t.n, false, true, t.h, part, parts);
+      if (part == 0) t.fused = done;
+    }
+  } task{dz, w, h, out, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), false};
+  const bool split = m > 1 && k > 1 && static_cast<double>(m) * n * k >= kParallelMacs;
+  pool.run(&Task::run, &task, split ? pool.size() : 1);
+  napi_value result;
+  napi_get_boolean(env, task.fused, &result);
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   kernels = pick();
   napi_value isa;
@@ -638,7 +684,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"setThreads", SetThreads}, {"threads", Threads}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"reluGradientProduct", ReluGradientProduct}, {"setThreads", SetThreads}, {"threads", Threads}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -5,6 +5,7 @@
  * @module Params
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { withGradientScope } from './gradientScope.js'
 
 /**
  * Named parameter tensors of one network. Never mutated: updates return a new record.
@@ -138,7 +139,7 @@ export const valueAndGradsOf = (
   const names = Object.keys(params)
   const tensors = names.map((name) => params[name] as tf.Tensor)
   const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) =>
-    loss(Object.fromEntries(names.map((name, i) => [name, xs[i] as tf.Tensor]))),
+    withGradientScope(xs, () => loss(Object.fromEntries(names.map((name, i) => [name, xs[i] as tf.Tensor])))),
   )(tensors)
   return { value, grads: Object.fromEntries(names.map((name, i) => [name, grads[i] as tf.Tensor])) }
 }

@@ -263,6 +263,58 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     }
   })
 
+  it('reluGradientProduct (the ReLU step inside dz·Wᵀ) gives the bits of gemm then activationGradient on 1–3 threads', () => {
+    if (!loaded.ok) throw new Error('unreachable')
+    const { addon } = loaded
+    const { reluGradientProduct, activationGradient } = addon
+    if (reluGradientProduct === undefined || activationGradient === undefined)
+      throw new Error('the addon predates reluGradientProduct')
+    const before = nativeThreads()
+    let fused = 0
+    try {
+      fc.assert(
+        fc.property(
+          dimension,
+          dimension,
+          fc.integer({ min: 0, max: 300 }),
+          fc.integer({ min: 1, max: 1e6 }),
+          (m, k, n, seed) => {
+            const dz = fill(m * n, seed)
+            const w = fill(k * n, seed + 1)
+            const h = fill(m * k, seed + 2).map((v) => (v < -0.5 ? 0 : v)) // a ReLU output: zeros and positives…
+            setNativeThreads(1)
+            const dy = new Float32Array(m * k).fill(Number.NaN)
+            addon.gemm(dz, w, dy, 1, m, k, n, false, true, 0, 0)
+            const expected = new Float32Array(m * k)
+            activationGradient(dy, h, expected, 1)
+            for (const threads of [1, 2, 3]) {
+              setNativeThreads(threads)
+              const out = new Float32Array(m * k).fill(Number.NaN)
+              if (reluGradientProduct(dz, w, h, out, m, n, k)) {
+                fused++
+                expect(out).toEqual(expected)
+              } else expect(out.every(Number.isNaN)).toBe(true) // …and a shape it leaves to the caller: untouched
+            }
+          },
+        ),
+        {
+          numRuns: 40,
+          examples: [
+            [256, 256, 256, 3],
+            [256, 250, 256, 4],
+            [300, 23, 300, 5],
+            [256, 256, 1, 6],
+            [256, 256, 0, 7],
+            [256, 6, 256, 8],
+          ],
+        },
+      )
+    } finally {
+      setNativeThreads(before)
+    }
+    expect(fused).toBeGreaterThan(60)
+  })
+
   it('threads: a worker thread cannot resize the pool the main thread owns, and computes alone', async () => {
     if (!loaded.ok) throw new Error('unreachable')
     setNativeThreads(2)

@@ -13,6 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
+import { needsGradient } from './gradientScope.js'
 
 /**
  * The functions of the compiled addon (`native/build/polyak_native.node`). Arrays are `Float32Array`s (views on
@@ -90,6 +91,21 @@ export interface NativeAddon {
    * Absent from addons built before it existed.
    */
   readonly activationGradient?: (dy: Float32Array, y: Float32Array, dz: Float32Array, activation: number) => void
+  /**
+   * `out = (dz · wᵀ) · step(h)` for row-major `dz` (m × n), `w` (k × n as stored: a layer's kernel) and `h` (m × k, the
+   * ReLU output below): a dense layer's input gradient and the ReLU gradient of the layer below in one pass, the bits
+   * of `gemm` then `activationGradient`. Returns false, computing nothing, for shapes it does not fuse (one row or
+   * column, narrow outputs). Absent from addons built before it existed.
+   */
+  readonly reluGradientProduct?: (
+    dz: Float32Array,
+    w: Float32Array,
+    h: Float32Array,
+    out: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+  ) => boolean
   /** Σ x² accumulated in double precision. */
   readonly sumSquares: (x: Float32Array) => number
   /** `y = x[begin : begin + size]` of a row-major tensor of rank 1–8. */
@@ -680,32 +696,44 @@ export const enableNativeKernels = (): NativeAddon => {
   }
   // Its gradient: inputs dy, x0 … x(P−1), w0 … w(L−1), h1 … hL; outputs dx0 … dx(P−1), dw0, db0, dw1, db1, … Each
   // layer from the top: dz = dy · act'(h), dW = hᵀ·dz, db = Σ dz over rows, dy ← dz·Wᵀ: the operations of dense's
-  // gradient, in order.
+  // gradient, in order. Below a ReLU layer the product dz·Wᵀ applies the ReLU's step as it writes
+  // (reluGradientProduct): dz of the layer below comes out without its dy being stored. Attributes `needInput` (0/1)
+  // and `needLayers` (0/1 per layer) say which gradients tfjs will use (gradientScope.ts): the others are not
+  // computed, their outputs are empty [0] tensors, and the walk down stops at the lowest layer anything is needed from.
   const denseStackBackward = (args: KernelArgs): tf.TensorInfo[] => {
     const inputs = args.inputs as Record<string, tf.TensorInfo>
     const activations = args.attrs?.activations as unknown as number[]
     const partCount = Number(args.attrs?.parts ?? 1)
     const backend = args.backend as WasmBackendLike
     const layers = activations.length
+    const needInput = (args.attrs?.needInput ?? 1) !== 0
+    const needLayers = (args.attrs?.needLayers as unknown as number[] | undefined) ?? activations.map(() => 1)
+    const needLayer = (i: number) => needLayers[i] !== 0
+    let lowest = needInput ? 0 : layers
+    for (let i = layers - 1; i >= 0; i--) if (needLayer(i)) lowest = Math.min(lowest, i)
     const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
     const widths = parts.map((x) => x.shape[1] as number)
     const width = widths.reduce((a, b) => a + b, 0)
     const rows = (parts[0] as tf.TensorInfo).shape[0] as number
     const weights = activations.map((_, i) => inputs[`w${i}`] as tf.TensorInfo)
     const outsOf = activations.map((_, i) => inputs[`h${i + 1}`] as tf.TensorInfo)
-    const dxs = parts.map((x) => backend.makeOutput([...x.shape], 'float32'))
-    const dws = weights.map((w) => backend.makeOutput([...w.shape], 'float32'))
-    const dbs = weights.map((w) => backend.makeOutput([w.shape[1] as number], 'float32'))
+    const output = (shape: number[], needed: boolean) => backend.makeOutput(needed ? shape : [0], 'float32')
+    const dxs = parts.map((x) => output([...x.shape], needInput))
+    const dws = weights.map((w, i) => output([...w.shape], needLayer(i)))
+    const dbs = weights.map((w, i) => output([w.shape[1] as number], needLayer(i)))
     // scratch: each layer's dz, the dy of every layer below the top, and the joined input and its gradient
-    const dzs = outsOf.map((h) => backend.makeOutput([...h.shape], 'float32'))
-    const dys = outsOf.slice(0, -1).map((h) => backend.makeOutput([...h.shape], 'float32'))
-    const joined = partCount === 1 ? undefined : [0, 1].map(() => backend.makeOutput([rows, width], 'float32'))
+    const walked = (i: number) => i >= lowest
+    const dzs = outsOf.map((h, i) => output([...h.shape], walked(i)))
+    const dys = outsOf.slice(0, -1).map((h, i) => output([...h.shape], walked(i + 1)))
+    const joinInput = partCount > 1 && needLayer(0)
+    const joinGradient = partCount > 1 && needInput
+    const joined = partCount > 1 ? [output([rows, width], joinInput), output([rows, width], joinGradient)] : undefined
     const scratch = [...dzs, ...dys, ...(joined ?? [])]
     const gradient = addon.activationGradient
     if (gradient === undefined)
       throw new Error('polyak native kernels: the addon predates activationGradient; rebuild it')
     const [x, dx] = joined ?? [parts[0] as tf.TensorInfo, dxs[0] as tf.TensorInfo]
-    if (joined !== undefined)
+    if (joinInput)
       joinColumns(
         parts.map((p) => heap(backend, p)),
         widths,
@@ -714,20 +742,40 @@ export const enableNativeKernels = (): NativeAddon => {
         false,
       )
     let dy = heap(backend, inputs.dy as tf.TensorInfo)
-    for (let i = layers - 1; i >= 0; i--) {
+    // whether this layer's dz already came out of the product above it (reluGradientProduct)
+    let ready = false
+    for (let i = layers - 1; i >= lowest; i--) {
       const w = weights[i] as tf.TensorInfo
       const k = w.shape[0] as number
       const n = w.shape[1] as number
       const dz = heap(backend, dzs[i] as tf.TensorInfo)
-      gradient(dy, heap(backend, outsOf[i] as tf.TensorInfo), dz, activations[i] as number)
-      const below = heap(backend, (i === 0 ? x : outsOf[i - 1]) as tf.TensorInfo)
-      addon.gemm(below, dz, heap(backend, dws[i] as tf.TensorInfo), 1, k, n, rows, true, false, 0, 0)
-      addon.sumAxis(dz, heap(backend, dbs[i] as tf.TensorInfo), rows, n, true)
-      const next = heap(backend, (i === 0 ? dx : dys[i - 1]) as tf.TensorInfo)
-      addon.gemm(dz, heap(backend, w), next, 1, rows, k, n, false, true, 0, 0)
-      dy = next
+      if (!ready) gradient(dy, heap(backend, outsOf[i] as tf.TensorInfo), dz, activations[i] as number)
+      ready = false
+      if (needLayer(i)) {
+        const below = heap(backend, (i === 0 ? x : outsOf[i - 1]) as tf.TensorInfo)
+        addon.gemm(below, dz, heap(backend, dws[i] as tf.TensorInfo), 1, k, n, rows, true, false, 0, 0)
+        addon.sumAxis(dz, heap(backend, dbs[i] as tf.TensorInfo), rows, n, true)
+      }
+      if (i > lowest || (i === 0 && needInput)) {
+        if (i > 0 && activations[i - 1] === STACK_ACTIVATIONS.relu && addon.reluGradientProduct !== undefined) {
+          const below = [heap(backend, outsOf[i - 1] as tf.TensorInfo), heap(backend, dzs[i - 1] as tf.TensorInfo)]
+          ready = addon.reluGradientProduct(
+            dz,
+            heap(backend, w),
+            below[0] as Float32Array,
+            below[1] as Float32Array,
+            rows,
+            n,
+            k,
+          )
+          if (ready) continue
+        }
+        const next = heap(backend, (i === 0 ? dx : dys[i - 1]) as tf.TensorInfo)
+        addon.gemm(dz, heap(backend, w), next, 1, rows, k, n, false, true, 0, 0)
+        dy = next
+      }
     }
-    if (joined !== undefined)
+    if (joinGradient)
       joinColumns(
         dxs.map((d) => heap(backend, d)),
         widths,
@@ -930,6 +978,11 @@ export const nativeDenseStack = (
   const parts: readonly tf.Tensor2D[] = Array.isArray(x) ? x : [x as tf.Tensor2D]
   const attrs = { activations: activations.map((a) => STACK_ACTIVATIONS[a] as number), parts: parts.length }
   const count = layers.length
+  // Which gradients tfjs can ask for (gradientScope.ts): decided now, while the inputs are the caller's tensors.
+  const needs = {
+    needInput: parts.some(needsGradient) ? 1 : 0,
+    needLayers: layers.map(({ w, b }) => (needsGradient(w) || needsGradient(b) ? 1 : 0)),
+  }
   const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc
     const tensors = args.slice(0, -1) as tf.Tensor[]
@@ -954,7 +1007,10 @@ export const nativeDenseStack = (
           gradInputs[`w${i}`] = saved[parts.length + i] as tf.Tensor
           gradInputs[`h${i + 1}`] = saved[parts.length + count + i] as tf.Tensor
         }
-        return tf.engine().runKernel(STACK_GRAD_KERNEL, gradInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]
+        return tf.engine().runKernel(STACK_GRAD_KERNEL, gradInputs, {
+          ...attrs,
+          ...needs,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor[]
       },
     }
   })
