@@ -3,12 +3,14 @@
  *
  * @module criticLoss
  */
-import * as tf from '@tensorflow/tfjs-core'
+import { squaredError } from '@polyak/core'
+import type * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The critic loss `L = mean(w · (y − Q(s, a))²)` and the TD errors `δ = y − Q(s, a)` (for prioritized replay).
  * Without weights, `w = 1` (plain MSE, as DDPG and TD3); with prioritized replay, `w` are the importance-sampling
- * weights (Schaul et al. 2016). Pure tensor maths; call it inside `tf.tidy`.
+ * weights (Schaul et al. 2016). Pure tensor maths (`squaredError` of `@polyak/core`: one kernel each way on the
+ * native backend); call it inside `tf.tidy`.
  *
  * @example
  * ```ts
@@ -21,8 +23,6 @@ export const criticLoss = (
   targets: tf.Tensor1D,
   weights?: tf.Tensor1D,
 ): { readonly loss: tf.Scalar; readonly tdErrors: tf.Tensor1D } => {
-  const tdErrors = tf.sub<tf.Tensor1D>(targets, predicted)
-  const squared = tf.square(tdErrors)
-  const loss = tf.mean(weights === undefined ? squared : tf.mul(weights, squared)) as tf.Scalar
+  const { loss, errors: tdErrors } = squaredError(predicted, targets, weights)
   return { loss, tdErrors }
 }

@@ -3,7 +3,8 @@
  *
  * @module tdTarget
  */
-import * as tf from '@tensorflow/tfjs-core'
+import { bootstrapTarget } from '@polyak/core'
+import type * as tf from '@tensorflow/tfjs-core'
 
 /**
  * The inputs of a TD target, all `[batch]` tensors.
@@ -27,7 +28,8 @@ export interface TdTargetInputs {
 /**
  * The TD target `y = r + (1 − terminated) · discount · V(s')` (DDPG: Lillicrap et al. 2016, eq. 5, with V(s') =
  * Q'(s', μ'(s'))). The update functions compute it outside the loss they differentiate, so no gradient flows into
- * the target. Pure tensor maths; call it inside `tf.tidy`.
+ * the target. Pure tensor maths (`bootstrapTarget` of `@polyak/core`: one kernel on the native backend); call it
+ * inside `tf.tidy`.
  *
  * @example
  * ```ts
@@ -40,7 +42,7 @@ export interface TdTargetInputs {
  * ```
  */
 export const tdTarget = ({ rewards, discounts, terminated, nextValues }: TdTargetInputs): tf.Tensor1D =>
-  tf.add(rewards, tf.mul(tf.mul(tf.sub(1, terminated), discounts), nextValues))
+  bootstrapTarget({ rewards, discounts, terminated }, [nextValues])
 
 /**
  * TD3's clipped double-Q target (Fujimoto et al. 2018, eq. 10): the TD target with the elementwise minimum of the
@@ -57,8 +59,6 @@ export const clippedDoubleQTarget = (
   inputs: Omit<TdTargetInputs, 'nextValues'>,
   nextValues: readonly tf.Tensor1D[],
 ): tf.Tensor1D => {
-  const [first, ...rest] = nextValues
-  if (first === undefined) throw new Error('clippedDoubleQTarget: needs at least one critic value')
-  const smallest = rest.reduce<tf.Tensor1D>((min, q) => tf.minimum(min, q), first)
-  return tdTarget({ ...inputs, nextValues: smallest })
+  if (nextValues.length === 0) throw new Error('clippedDoubleQTarget: needs at least one critic value')
+  return bootstrapTarget(inputs, nextValues)
 }
