@@ -234,6 +234,17 @@ Pool& pool = *new Pool;
 
 // Products below this many multiply-adds run on one thread: waking a worker costs more than it saves.
 constexpr double kParallelMacs = 1 << 22;
+// Element-wise loops (Adam, Polyak averaging) are split from this many elements on: each part is a contiguous range,
+// and every element's operations are the same whatever the split, so the bits are too.
+constexpr std::size_t kParallelElements = 1 << 15;
+
+// The start of part `part` of `parts` of n elements, at a multiple of 16 (whole vectors, whole cache lines).
+std::size_t chunkStart(std::size_t n, int part, int parts) {
+  if (part >= parts) return n;
+  const std::size_t blocks = (n + 15) / 16;
+  const std::size_t start = blocks * static_cast<std::size_t>(part) / static_cast<std::size_t>(parts) * 16;
+  return start < n ? start : n;
+}
 
 bool fail(napi_env env, const char* message) {
   napi_throw_type_error(env, nullptr, message);
@@ -401,7 +412,18 @@ napi_value Adam(napi_env env, napi_callback_info info) {
     fail(env, "adam: constants must hold 8 values");
     return nullptr;
   }
-  kernels.adam(p[0], p[1], p[2], p[3], p[4], p[5], p[6], len[0], p[7]);
+  struct Task {
+    float** p;
+    std::size_t n;
+    static void run(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      const std::size_t from = chunkStart(t.n, part, parts), to = chunkStart(t.n, part + 1, parts);
+      float* const* p = t.p;
+      kernels.adam(p[0] + from, p[1] + from, p[2] + from, p[3] + from, p[4] + from, p[5] + from, p[6] + from, to - from,
+                   p[7]);
+    }
+  } task{p, len[0]};
+  pool.run(&Task::run, &task, len[0] >= kParallelElements ? pool.size() : 1);
   return nullptr;
 }
 
@@ -421,7 +443,18 @@ napi_value Polyak(napi_env env, napi_callback_info info) {
     fail(env, "polyak: arrays differ in length");
     return nullptr;
   }
-  kernels.polyak(o, t, out, lo, static_cast<float>(tau));
+  struct Task {
+    const float *o, *t;
+    float* out;
+    std::size_t n;
+    float tau;
+    static void run(void* ctx, int part, int parts) {
+      const Task& k = *static_cast<const Task*>(ctx);
+      const std::size_t from = chunkStart(k.n, part, parts), to = chunkStart(k.n, part + 1, parts);
+      kernels.polyak(k.o + from, k.t + from, k.out + from, to - from, k.tau);
+    }
+  } task{o, t, out, lo, static_cast<float>(tau)};
+  pool.run(&Task::run, &task, lo >= kParallelElements ? pool.size() : 1);
   return nullptr;
 }
 

@@ -315,6 +315,36 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     expect(fused).toBeGreaterThan(60)
   })
 
+  it('Adam and Polyak loops split over threads from 2^15 elements give the bits of one thread', () => {
+    if (!loaded.ok) throw new Error('unreachable')
+    const { addon } = loaded
+    const before = nativeThreads()
+    const constants = Float32Array.of(3e-4 / 0.1, 0.9, 0.1, 0.999, 0.001, 0.0316, 1e-8, 0.75)
+    try {
+      for (const [n, seed] of [
+        [2 ** 15, 1],
+        [70_001, 2],
+        [65_536 + 23 * 256, 3],
+      ] as const) {
+        const [theta, g, m] = [fill(n, seed), fill(n, seed + 1), fill(n, seed + 2)]
+        const v = fill(n, seed + 3).map(Math.abs)
+        const run = (threads: number) => {
+          setNativeThreads(threads)
+          const out = [0, 1, 2, 3].map(() => new Float32Array(n).fill(Number.NaN)) as Float32Array[]
+          const [t1, m1, v1, p1] = out as [Float32Array, Float32Array, Float32Array, Float32Array]
+          addon.adam(theta, g, m, v, t1, m1, v1, constants)
+          addon.polyak(theta, m, p1, 0.005)
+          return out
+        }
+        const one = run(1)
+        expect(one.every((a) => a.every(Number.isFinite))).toBe(true)
+        for (const threads of [2, 3]) expect(run(threads)).toEqual(one)
+      }
+    } finally {
+      setNativeThreads(before)
+    }
+  })
+
   it('threads: a worker thread cannot resize the pool the main thread owns, and computes alone', async () => {
     if (!loaded.ok) throw new Error('unreachable')
     setNativeThreads(2)
