@@ -25,6 +25,9 @@ namespace polyak {
 namespace POLYAK_ISA {
 
 constexpr int NR = 2 * VW;
+#ifndef POLYAK_DIRECT_A
+#define POLYAK_DIRECT_A 1
+#endif
 constexpr int MR = POLYAK_MR;
 
 // A strided view of a matrix: element (r, c) is at data[r * rs + c * cs].
@@ -106,6 +109,28 @@ static inline void microKernel(int K, const float* __restrict ap, const float* _
   }
 }
 
+// microKernel reading op(A) where it is stored instead of from a packed panel: element (i, k) at a[i * rs + k * cs].
+// The same operations in the same order (so the same bits); used for full panels of an A with unit row or column
+// stride, whose packing would cost a pass over A per product.
+static inline void microKernelDirect(int K, const float* __restrict a, std::ptrdiff_t rs, std::ptrdiff_t cs,
+                                     const float* __restrict bp, V (&c)[MR][2]) {
+  for (int i = 0; i < MR; ++i) {
+    c[i][0] = splat(0.0f);
+    c[i][1] = splat(0.0f);
+  }
+  for (int k = 0; k < K; ++k) {
+    const V b0 = load(bp + k * NR);
+    const V b1 = load(bp + k * NR + VW);
+    const float* ak = a + k * cs;
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const float x = ak[i * rs];
+      c[i][0] += b0 * x;
+      c[i][1] += b1 * x;
+    }
+  }
+}
+
 // The epilogue of a dense layer's product, applied to a tile while it is still in registers: `bias` per column of C
 // (null: none), then activation 0 linear, 1 ReLU — the float32 operations of biasActivation, in its order. Or, in a
 // backward pass, `mask` (null: none): the layer's ReLU output h, laid out as C (row stride maskRs), and each element
@@ -143,10 +168,14 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
   const bool withEpilogue = epilogue.bias != nullptr || epilogue.activation != 0;
   const float* mask = epilogue.mask;
   alignas(64) float biasTile[NR];
-  const int mPanels = (M + MR - 1) / MR;
-  float* ap = grow(scratch.a, scratch.aCap, static_cast<std::size_t>(mPanels) * MR * K);
+  // full panels of A are read where A is stored when one of its strides is 1; only the last, partial panel is packed
+  const bool direct = POLYAK_DIRECT_A && (a.cs == 1 || a.rs == 1);
+  const int fullRows = direct ? M / MR * MR : 0;
+  const int packedRows = M - fullRows;
+  const int mPanels = (packedRows + MR - 1) / MR;
+  float* ap = grow(scratch.a, scratch.aCap, static_cast<std::size_t>(mPanels > 0 ? mPanels : 1) * MR * K);
   float* bp = grow(scratch.b, scratch.bCap, static_cast<std::size_t>(K) * NR);
-  packA(a, M, K, ap);
+  if (packedRows > 0) packA(View{a.data + fullRows * a.rs, a.rs, a.cs}, packedRows, K, ap);
   V acc[MR][2];
   alignas(64) float tile[MR * NR];
   for (int j0 = 0; j0 < N; j0 += NR) {
@@ -159,7 +188,10 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
     }
     for (int i0 = 0; i0 < M; i0 += MR) {
       const int rows = M - i0 < MR ? M - i0 : MR;
-      microKernel(K, ap + static_cast<std::size_t>(i0) * K, bp, acc);
+      if (i0 < fullRows)
+        microKernelDirect(K, a.data + i0 * a.rs, a.rs, a.cs, bp, acc);
+      else
+        microKernel(K, ap + static_cast<std::size_t>(i0 - fullRows) * K, bp, acc);
       if (withEpilogue) {
         for (int i = 0; i < rows; ++i) {
           acc[i][0] = finish(acc[i][0], bias, epilogue.activation);
