@@ -3,8 +3,8 @@
  *
  * @module smoothTargetActions
  */
-import type { Rng } from '@polyak/core'
-import * as tf from '@tensorflow/tfjs-core'
+import { perturbWithin, type Rng } from '@polyak/core'
+import type * as tf from '@tensorflow/tfjs-core'
 import { clippedGaussianNoise } from './gaussianNoise.js'
 
 /**
@@ -42,12 +42,11 @@ export interface SmoothingOptions {
   readonly scale?: Bound
 }
 
-const boundTensor = (bound: Bound, dim: number, what: string): tf.Tensor => {
-  if (typeof bound === 'number') return tf.scalar(bound)
-  if (bound.length !== dim) {
+const checkBound = (bound: Bound, dim: number, what: string): Bound => {
+  if (typeof bound !== 'number' && bound.length !== dim) {
     throw new RangeError(`smoothTargetActions: ${what} has ${bound.length} entries, actions have ${dim} dimensions`)
   }
-  return tf.tensor1d(Array.from(bound))
+  return bound
 }
 
 /**
@@ -55,7 +54,8 @@ const boundTensor = (bound: Bound, dim: number, what: string): tf.Tensor => {
  * eq. 14): `ã = clip(a + scale·clip(ε, −c, c), low, high)` with ε ~ N(0, σ²) drawn independently per element.
  *
  * Pure in the key: the same key and actions give the same result. Returns a new tensor that the caller owns;
- * every intermediate tensor is freed.
+ * every intermediate tensor is freed. The sum and clipping are `perturbWithin` of `@polyak/core` (one kernel on the
+ * native backend).
  *
  * @throws RangeError when a bound array does not match the action dimension
  *
@@ -75,11 +75,10 @@ export const smoothTargetActions = (
 ): tf.Tensor2D => {
   const [batch, dim] = actions.shape
   const noise = clippedGaussianNoise(key, batch * dim, sigma, clip)
-  return tf.tidy(() => {
-    const lowT = boundTensor(low, dim, 'low')
-    const highT = boundTensor(high, dim, 'high')
-    const scaled = tf.mul(tf.tensor2d(noise, [batch, dim]), boundTensor(scale, dim, 'scale'))
-    const noisy = tf.add(actions, scaled)
-    return tf.minimum(tf.maximum(noisy, lowT), highT) as tf.Tensor2D
-  })
+  const bounds = {
+    scale: checkBound(scale, dim, 'scale'),
+    low: checkBound(low, dim, 'low'),
+    high: checkBound(high, dim, 'high'),
+  }
+  return perturbWithin(actions, noise, bounds)
 }
