@@ -12,7 +12,8 @@ export declare const bestOfRounds: <R extends Record<string, unknown>>(
   rows: readonly R[],
   key: keyof R & string,
   caseOf: (row: R) => string,
-) => Array<R & { rounds: unknown[] }>
+) => Array<R & { rounds: unknown[]; median: number }>
+export declare const median: (values: readonly number[]) => number
 export declare const backendForRound: (
   setBackend: (name: never) => Promise<unknown>,
   backend: string,

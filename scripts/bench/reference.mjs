@@ -64,17 +64,27 @@ export const cpuDescription = () => {
 export const best = (results, prefix, key) =>
   results.filter((r) => String(r.implementation).startsWith(prefix)).sort((a, b) => b[key] - a[key])[0]
 
+/** The median of numbers (the mean of the middle two for an even count); NaN for none. */
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  if (sorted.length === 0) return Number.NaN
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
 /**
  * Each case (rows with the same `caseOf`) by its best round: the row with the highest `key`, with every round's
- * `key` beside it as `rounds`. Rounds that alternate ours and the reference, each reported by its best, keep a slow
- * stretch of a shared machine from deciding a ratio.
+ * `key` beside it as `rounds` and their median as `median`. Rounds that alternate ours and the reference, each
+ * reported by its best, keep a slow stretch of a shared machine from deciding a ratio; the medians give a second
+ * ratio that one lucky round cannot move.
  */
 export const bestOfRounds = (rows, key, caseOf) => {
   const cases = [...new Set(rows.map(caseOf))]
   return cases.map((c) => {
     const all = rows.filter((r) => caseOf(r) === c)
     const fastest = all.reduce((a, b) => (b[key] > a[key] ? b : a))
-    return { ...fastest, rounds: all.map((r) => r[key]) }
+    const rounds = all.map((r) => r[key])
+    return { ...fastest, rounds, median: Number(median(rounds).toFixed(2)) }
   })
 }
 

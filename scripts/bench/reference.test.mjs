@@ -1,7 +1,7 @@
 // The benches' shared helpers. Run with `node --test scripts/bench/reference.test.mjs` (npm test does).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { backendForRound, best, bestOfRounds } from './reference.mjs'
+import { backendForRound, best, bestOfRounds, median } from './reference.mjs'
 
 test('bestOfRounds keeps each case by its best round, every round beside it, cases in first-seen order', () => {
   const rows = [
@@ -13,14 +13,20 @@ test('bestOfRounds keeps each case by its best round, every round beside it, cas
   ]
   const out = bestOfRounds(rows, 'rate', (r) => `${r.implementation} ${r.size}`)
   assert.deepEqual(
-    out.map((r) => [r.implementation, r.size, r.round, r.rate, r.rounds]),
+    out.map((r) => [r.implementation, r.size, r.round, r.rate, r.rounds, r.median]),
     [
-      ['ours', 'a', 2, 14, [10, 14]],
-      ['ref', 'a', 1, 12, [12, 9]],
-      ['ours', 'b', 1, 3, [3]],
+      ['ours', 'a', 2, 14, [10, 14], 12],
+      ['ref', 'a', 1, 12, [12, 9], 10.5],
+      ['ours', 'b', 1, 3, [3], 3],
     ],
   )
   assert.equal(best(out, 'ref', 'rate')?.rate, 12)
+})
+
+test('median: the middle value, or the mean of the middle two; NaN for none', () => {
+  assert.equal(median([5, 1, 3]), 3)
+  assert.equal(median([4, 1, 3, 2]), 2.5)
+  assert.ok(Number.isNaN(median([])))
 })
 
 test('backendForRound says whether the backend loaded and records why not on the first round only', async () => {

@@ -9,7 +9,8 @@
  * When `python3 -c "import torch"` works, the same update in PyTorch (bench/td3_torch.py, CleanRL's code) runs in the
  * same bench run, with one thread (torch and OpenBLAS) and with the libraries' default thread counts, with
  * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from its environment (scripts/bench/reference.mjs), and the JSON holds
- * ours / PyTorch, `ratiosToBest` against the better of its two figures, the OpenBLAS kernels it used and the CPU.
+ * ours / PyTorch, `ratiosToBest` against the better of its two figures (`ratiosOfMedians`: the same with each side's
+ * median round), the OpenBLAS kernels it used and the CPU.
  * `BENCH_ROUNDS` rounds (default 3) alternate ours and PyTorch; each is reported by its best round (every round's
  * figure is kept beside it), so that a slow stretch of a shared machine does not decide a ratio.
  * Prints JSON and writes it to bench-results/agents-td3.json.
@@ -168,6 +169,8 @@ const ratios: Record<string, number> = {}
 const ratiosCpuTime: Record<string, number> = {}
 /** ours / the better of PyTorch's 1-thread and default-thread figures, per size: the figure the goal is set on. */
 const ratiosToBest: Record<string, number> = {}
+/** The same with each side's median round instead of its best: one lucky round cannot move it. */
+const ratiosOfMedians: Record<string, number> = {}
 for (const ours of results.filter((r) => String(r.implementation).startsWith('polyak/'))) {
   const sameSize = results.filter((r) => r.size === ours.size)
   for (const base of sameSize.filter((r) => String(r.implementation).startsWith('pytorch/'))) {
@@ -179,6 +182,11 @@ for (const ours of results.filter((r) => String(r.implementation).startsWith('po
   if (reference !== undefined)
     ratiosToBest[`${ours.size}: ${ours.implementation} / ${reference.implementation}`] = Number(
       (ours.updatesPerSecond / reference.updatesPerSecond).toFixed(3),
+    )
+  const medianReference = best(sameSize, 'pytorch/', 'median')
+  if (medianReference !== undefined)
+    ratiosOfMedians[`${ours.size}: ${ours.implementation} / ${medianReference.implementation}`] = Number(
+      (ours.median / medianReference.median).toFixed(3),
     )
 }
 
@@ -200,6 +208,7 @@ const report = {
   /** ours / PyTorch in updates per wall-clock second, measured in this run. */
   ratios,
   ratiosToBest,
+  ratiosOfMedians,
   /** The same in updates per CPU second of each process (user + system): steadier on a shared machine. */
   ratiosCpuTime,
   skipped,

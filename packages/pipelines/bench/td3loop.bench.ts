@@ -114,6 +114,9 @@ const ratios: Record<string, number> = {}
 /** ours / the better of CleanRL's 1-thread and default-thread figures: the figure the goal is set on. */
 const ratiosToBest: Record<string, number> = {}
 const reference = best(results, 'cleanrl-', 'stepsPerSecond')
+/** The same with each side's median round instead of its best: one lucky round cannot move it. */
+const ratiosOfMedians: Record<string, number> = {}
+const medianReference = best(results, 'cleanrl-', 'median')
 for (const ours of results.filter((r) => r.implementation.startsWith('polyak/'))) {
   for (const base of results.filter((r) => r.implementation.startsWith('cleanrl-'))) {
     ratios[`${ours.implementation} / ${base.implementation}`] = Number(
@@ -123,6 +126,10 @@ for (const ours of results.filter((r) => r.implementation.startsWith('polyak/'))
   if (reference !== undefined)
     ratiosToBest[`${ours.implementation} / ${reference.implementation}`] = Number(
       (ours.stepsPerSecond / reference.stepsPerSecond).toFixed(3),
+    )
+  if (medianReference !== undefined)
+    ratiosOfMedians[`${ours.implementation} / ${medianReference.implementation}`] = Number(
+      (ours.median / medianReference.median).toFixed(3),
     )
 }
 
@@ -145,6 +152,7 @@ const report = {
   /** ours / CleanRL in learning-phase steps per second, measured in this run. */
   ratios,
   ratiosToBest,
+  ratiosOfMedians,
   skipped,
 }
 mkdirSync('bench-results', { recursive: true })
