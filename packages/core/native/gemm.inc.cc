@@ -25,6 +25,7 @@ namespace polyak {
 namespace POLYAK_ISA {
 
 constexpr int NR = 2 * VW;
+// 1: full panels of an A with a unit stride are read in place (ADR 0018); build with 0 to pack every panel, as before
 #ifndef POLYAK_DIRECT_A
 #define POLYAK_DIRECT_A 1
 #endif
@@ -92,27 +93,11 @@ static void packB(const View& b, int K, int N, int j0, float* panel) {
   }
 }
 
-static inline void microKernel(int K, const float* __restrict ap, const float* __restrict bp, V (&c)[MR][2]) {
-  for (int i = 0; i < MR; ++i) {
-    c[i][0] = splat(0.0f);
-    c[i][1] = splat(0.0f);
-  }
-  for (int k = 0; k < K; ++k) {
-    const V b0 = load(bp + k * NR);
-    const V b1 = load(bp + k * NR + VW);
-    const float* a = ap + k * MR;
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      c[i][0] += b0 * a[i];
-      c[i][1] += b1 * a[i];
-    }
-  }
-}
-
-// microKernel reading op(A) where it is stored instead of from a packed panel: element (i, k) at a[i * rs + k * cs].
-// The same operations in the same order (so the same bits); used for full panels of an A with unit row or column
-// stride, whose packing would cost a pass over A per product.
-static inline void microKernelDirect(int K, const float* __restrict a, std::ptrdiff_t rs, std::ptrdiff_t cs,
+// An MR × NR tile of C in registers: c = A_panel · B_panel over K, where element (i, k) of the A panel is at
+// a[i * rs + k * cs] — a packed panel (rs 1, cs MR) or full panels of op(A) read where A is stored (a unit row or
+// column stride: packing those would cost a pass over A per product). The same operations in the same order either
+// way, so the same bits.
+static inline void microKernel(int K, const float* __restrict a, std::ptrdiff_t rs, std::ptrdiff_t cs,
                                      const float* __restrict bp, V (&c)[MR][2]) {
   for (int i = 0; i < MR; ++i) {
     c[i][0] = splat(0.0f);
@@ -189,9 +174,9 @@ static void gemmStrided(const View& a, const View& b, float* c, std::ptrdiff_t c
     for (int i0 = 0; i0 < M; i0 += MR) {
       const int rows = M - i0 < MR ? M - i0 : MR;
       if (i0 < fullRows)
-        microKernelDirect(K, a.data + i0 * a.rs, a.rs, a.cs, bp, acc);
+        microKernel(K, a.data + i0 * a.rs, a.rs, a.cs, bp, acc);
       else
-        microKernel(K, ap + static_cast<std::size_t>(i0 - fullRows) * K, bp, acc);
+        microKernel(K, ap + static_cast<std::size_t>(i0 - fullRows) * K, 1, MR, bp, acc);
       if (withEpilogue) {
         for (int i = 0; i < rows; ++i) {
           acc[i][0] = finish(acc[i][0], bias, epilogue.activation);

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
 import { BackendUnavailableError, setBackend } from './backend.js'
 import { dense, denseReference, denseStack } from './dense.js'
@@ -18,6 +18,7 @@ import {
 } from './native.js'
 import { disposeParams, type Params } from './Params.js'
 import { polyakUpdate } from './polyakUpdate.js'
+import { keepingThreads, useNativeBackend } from './test-utils/nativeBackend.js'
 
 const loaded = loadNativeAddon()
 
@@ -118,14 +119,7 @@ describe('native kernels: availability', () => {
 })
 
 describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
-  let original: string
-  beforeAll(async () => {
-    original = tf.getBackend()
-    await setBackend('native')
-  })
-  afterAll(async () => {
-    await setBackend(original === 'cpu' ? 'cpu' : 'wasm')
-  })
+  useNativeBackend()
 
   it('setBackend("native") runs on the wasm backend with the native products registered', () => {
     expect(tf.getBackend()).toBe('wasm')
@@ -172,8 +166,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
   it('products give the same bits on 1, 2 and 3 threads (row and column splits, narrow and batched products)', () => {
     if (!loaded.ok) throw new Error('unreachable')
     const { addon } = loaded
-    const before = nativeThreads()
-    try {
+    keepingThreads(() => {
       fc.assert(
         fc.property(
           dimension,
@@ -211,9 +204,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
           ],
         },
       )
-    } finally {
-      setNativeThreads(before)
-    }
+    })
   })
 
   it('denseForward (bias and activation inside the product) gives the bits of gemm then biasActivation on 1–3 threads', () => {
@@ -221,8 +212,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     const { addon } = loaded
     const denseForward = addon.denseForward
     if (denseForward === undefined) throw new Error('the addon predates denseForward')
-    const before = nativeThreads()
-    try {
+    keepingThreads(() => {
       fc.assert(
         fc.property(
           dimension,
@@ -258,9 +248,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
           ],
         },
       )
-    } finally {
-      setNativeThreads(before)
-    }
+    })
   })
 
   it('reluGradientProduct (the ReLU step inside dz·Wᵀ) gives the bits of gemm then activationGradient on 1–3 threads', () => {
@@ -269,9 +257,8 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     const { reluGradientProduct, activationGradient } = addon
     if (reluGradientProduct === undefined || activationGradient === undefined)
       throw new Error('the addon predates reluGradientProduct')
-    const before = nativeThreads()
     let fused = 0
-    try {
+    keepingThreads(() => {
       fc.assert(
         fc.property(
           dimension,
@@ -309,18 +296,15 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
           ],
         },
       )
-    } finally {
-      setNativeThreads(before)
-    }
+    })
     expect(fused).toBeGreaterThan(60)
   })
 
   it('Adam and Polyak loops split over threads from 2^15 elements give the bits of one thread', () => {
     if (!loaded.ok) throw new Error('unreachable')
     const { addon } = loaded
-    const before = nativeThreads()
     const constants = Float32Array.of(3e-4 / 0.1, 0.9, 0.1, 0.999, 0.001, 0.0316, 1e-8, 0.75)
-    try {
+    keepingThreads(() => {
       for (const [n, seed] of [
         [2 ** 15, 1],
         [70_001, 2],
@@ -340,9 +324,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
         expect(one.every((a) => a.every(Number.isFinite))).toBe(true)
         for (const threads of [2, 3]) expect(run(threads)).toEqual(one)
       }
-    } finally {
-      setNativeThreads(before)
-    }
+    })
   })
 
   it('threads: a worker thread cannot resize the pool the main thread owns, and computes alone', async () => {

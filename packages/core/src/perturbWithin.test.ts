@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setBackend } from './backend.js'
+import { describe, expect, it } from 'vitest'
 import { loadNativeAddon, nativeKernelsActive } from './native.js'
 import { type ColumnBound, perturbWithin } from './perturbWithin.js'
+import { useNativeBackend } from './test-utils/nativeBackend.js'
 
 const loaded = loadNativeAddon()
 
@@ -40,14 +40,7 @@ const cases = fc
   })
 
 describe.skipIf(!loaded.ok)('perturbWithin on the native backend', () => {
-  let original: string
-  beforeAll(async () => {
-    original = tf.getBackend()
-    await setBackend('native')
-  })
-  afterAll(async () => {
-    await setBackend(original === 'cpu' ? 'cpu' : 'wasm')
-  })
+  useNativeBackend()
 
   it('gives the bits of the tfjs ops it replaces (NaN actions, scalar and per-column bounds; fast-check)', () => {
     expect(nativeKernelsActive()).toBe(true)

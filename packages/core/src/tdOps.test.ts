@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setBackend } from './backend.js'
+import { describe, expect, it } from 'vitest'
 import { denseStack } from './dense.js'
 import { needsGradient } from './gradientScope.js'
 import { loadNativeAddon, nativeKernelsActive } from './native.js'
 import { type Params, valueAndGradsOf } from './Params.js'
 import { bootstrapTarget, squaredError } from './tdOps.js'
+import { useNativeBackend } from './test-utils/nativeBackend.js'
 
 const loaded = loadNativeAddon()
 
@@ -60,14 +60,7 @@ const cases = fc.integer({ min: 1, max: 300 }).chain((n) =>
 )
 
 describe.skipIf(!loaded.ok)('bootstrapTarget and squaredError on the native backend', () => {
-  let original: string
-  beforeAll(async () => {
-    original = tf.getBackend()
-    await setBackend('native')
-  })
-  afterAll(async () => {
-    await setBackend(original === 'cpu' ? 'cpu' : 'wasm')
-  })
+  useNativeBackend()
 
   it('bootstrapTarget gives the bits of the ops it replaces (one to three next values, NaN passed over as tfjs)', () => {
     expect(nativeKernelsActive()).toBe(true)
