@@ -10,7 +10,15 @@ import { nativeKernelsActive } from './native.js'
 
 const KERNEL = 'PolyakPerturbWithin'
 
-/** A bound of {@link perturbWithin}: one number for every column, or one per column. */
+/**
+ * A bound of {@link perturbWithin}: one number for every column, or one per column.
+ *
+ * @example
+ * ```ts
+ * const everyColumn: ColumnBound = 1
+ * const perColumn: ColumnBound = [1, 0.5]
+ * ```
+ */
 export type ColumnBound = number | readonly number[]
 
 interface HeapBackend {
@@ -43,8 +51,6 @@ const kernel = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?:
   }
   return out
 }
-
-let registered = false
 
 const columnValues = (bound: ColumnBound, columns: number, what: string): Float32Array => {
   if (typeof bound === 'number') return new Float32Array(columns).fill(bound)
@@ -83,11 +89,8 @@ export const perturbWithin = (
   ) as [Float32Array, Float32Array, Float32Array]
   const taped = ((tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth ?? 0) > 0
   if (nativeKernelsActive() && x.dtype === 'float32' && !(taped && needsGradient(x))) {
-    if (!registered) {
-      registered = true
-      if (tf.getKernel(KERNEL, 'wasm') === undefined)
-        tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc })
-    }
+    if (tf.getKernel(KERNEL, 'wasm') === undefined)
+      tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc })
     const attrs = { noise, scale, low, high } as unknown as tf.NamedAttrMap
     return tf.engine().runKernel(KERNEL, { x }, attrs) as tf.Tensor2D
   }

@@ -91,10 +91,9 @@ const errorGradKernel = (args: KernelArgs): tf.TensorInfo => {
 
 const isZero = (t: tf.Tensor): boolean => (t.dataSync() as Float32Array).every((v) => v === 0)
 
-let registered = false
+// Registered on first use, in tfjs' own (process-wide) registries, which also say whether that happened.
 const registerKernels = (): void => {
-  if (registered) return
-  registered = true
+  if (tf.getKernel(ERROR_GRAD_KERNEL, 'wasm') !== undefined) return
   for (const [kernelName, kernelFunc] of [
     [TARGET_KERNEL, bootstrapKernel],
     [ERROR_KERNEL, errorKernel],
@@ -107,6 +106,7 @@ const registerKernels = (): void => {
   // Two kernel names, because what tfjs saves for the gradient is fixed per kernel: the errors, and the weights.
   for (const kernelName of [ERROR_KERNEL, WEIGHTED_ERROR_KERNEL]) {
     const weighted = kernelName === WEIGHTED_ERROR_KERNEL
+    if (tf.getGradient(kernelName) !== undefined) continue
     tf.registerGradient({
       kernelName,
       inputsToSave: weighted ? ['weights'] : [],
