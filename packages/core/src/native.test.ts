@@ -18,7 +18,7 @@ import {
 } from './native.js'
 import { disposeParams, type Params } from './Params.js'
 import { polyakUpdate } from './polyakUpdate.js'
-import { keepingThreads, useNativeBackend } from './test-utils/nativeBackend.js'
+import { expectNoLeaks, keepingThreads, useNativeBackend } from './test-utils/nativeBackend.js'
 
 const loaded = loadNativeAddon()
 
@@ -753,7 +753,6 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
       { w: tf.tensor2d(fill(7 * 16, 3), [7, 16]), b: tf.tensor1d(fill(16, 4)) },
       { w: tf.tensor2d(fill(16 * 3, 5), [16, 3]), b: tf.tensor1d(fill(3, 6)) },
     ]
-    const backend = tf.backend() as unknown as { numDataIds(): number }
     const step = () =>
       tf.tidy(() => {
         const f = (...args: tf.Tensor[]) =>
@@ -771,12 +770,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
         denseStack(parts, layers, ['relu', 'relu']) // outside the tape too
         return grads.map((g) => g.dataSync()[0])
       })
-    step()
-    const tensors = tf.memory().numTensors
-    const dataIds = backend.numDataIds()
-    for (let i = 0; i < 200; i++) step()
-    expect(tf.memory().numTensors).toBe(tensors)
-    expect(backend.numDataIds()).toBe(dataIds)
+    expectNoLeaks(step)
     tf.dispose([...parts, ...layers.flatMap((l) => [l.w, l.b])])
   })
 

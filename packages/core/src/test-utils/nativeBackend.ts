@@ -4,7 +4,7 @@
  * @module test-utils/nativeBackend
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { setBackend } from '../backend.js'
 import { nativeThreads, setNativeThreads } from '../native.js'
 
@@ -49,4 +49,23 @@ export const keepingThreads = <T>(f: () => T): T => {
   } finally {
     setNativeThreads(before)
   }
+}
+
+/**
+ * Runs `step` once, then `times` more, and expects no tensor and no backend data id more than after the first: the
+ * leak check of an update function or operator on the wasm-based backends.
+ *
+ * @example
+ * ```ts
+ * expectNoLeaks(() => tf.tidy(() => tf.add(x, 1).dataSync()))
+ * ```
+ */
+export const expectNoLeaks = (step: () => unknown, times = 200): void => {
+  const backend = tf.backend() as unknown as { numDataIds(): number }
+  step()
+  const tensors = tf.memory().numTensors
+  const dataIds = backend.numDataIds()
+  for (let i = 0; i < times; i++) step()
+  expect(tf.memory().numTensors).toBe(tensors)
+  expect(backend.numDataIds()).toBe(dataIds)
 }
