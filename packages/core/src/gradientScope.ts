@@ -64,3 +64,15 @@ export const needsGradient = (t: tf.Tensor): boolean => {
   if (scope === undefined || gradientDepth() !== scope.depth) return true
   return scope.watched.has(t.id) || t.id >= scope.firstId
 }
+
+/**
+ * Whether a gradient being recorded now may flow through any of `tensors`: false when tfjs records no gradient at all,
+ * else {@link needsGradient} of each. An op that has no gradient of its own runs fused only when this is false.
+ *
+ * @example
+ * ```ts
+ * const fused = !mayNeedGradient([rewards, discounts]) // true outside tf.grads, and for constants inside a scope
+ * ```
+ */
+export const mayNeedGradient = (tensors: readonly tf.Tensor[]): boolean =>
+  (gradientDepth() ?? 0) > 0 && tensors.some(needsGradient)

@@ -5,7 +5,7 @@
  * @module perturbWithin
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { needsGradient } from './gradientScope.js'
+import { mayNeedGradient } from './gradientScope.js'
 import { nativeKernelsActive } from './native.js'
 
 const KERNEL = 'PolyakPerturbWithin'
@@ -87,8 +87,7 @@ export const perturbWithin = (
   const [scale, low, high] = (['scale', 'low', 'high'] as const).map((what) =>
     columnValues(bounds[what], columns, what),
   ) as [Float32Array, Float32Array, Float32Array]
-  const taped = ((tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth ?? 0) > 0
-  if (nativeKernelsActive() && x.dtype === 'float32' && !(taped && needsGradient(x))) {
+  if (nativeKernelsActive() && x.dtype === 'float32' && !mayNeedGradient([x])) {
     if (tf.getKernel(KERNEL, 'wasm') === undefined)
       tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc })
     const attrs = { noise, scale, low, high } as unknown as tf.NamedAttrMap

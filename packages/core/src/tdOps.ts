@@ -7,7 +7,7 @@
  * @module tdOps
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { needsGradient } from './gradientScope.js'
+import { mayNeedGradient } from './gradientScope.js'
 import { nativeKernelsActive } from './native.js'
 
 const TARGET_KERNEL = 'PolyakBootstrapTarget'
@@ -145,9 +145,6 @@ const registerKernels = (): void => {
 const isVector = (t: tf.Tensor | undefined, size: number): boolean =>
   t === undefined || (t.dtype === 'float32' && t.rank === 1 && t.size === size)
 
-const taped = (): boolean =>
-  ((tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth ?? 0) > 0
-
 /**
  * The bootstrapped TD target `r + (1 − terminated)·discount·min_i v_i` (one value: DDPG's target; two: TD3's clipped
  * double Q). Truncation is not termination: only `terminated` stops the bootstrap. On the native backend one kernel,
@@ -174,8 +171,7 @@ export const bootstrapTarget = (
   if (first === undefined) throw new Error('bootstrapTarget: needs at least one next value')
   const { rewards, discounts, terminated } = inputs
   const all = [rewards, discounts, terminated, ...nextValues]
-  const fused =
-    nativeKernelsActive() && all.every((t) => isVector(t, rewards.size)) && !(taped() && all.some(needsGradient))
+  const fused = nativeKernelsActive() && all.every((t) => isVector(t, rewards.size)) && !mayNeedGradient(all)
   if (fused) {
     registerKernels()
     const named: tf.NamedTensorMap = { rewards, discounts, terminated }
