@@ -13,6 +13,12 @@ export declare const bestOfRounds: <R extends Record<string, unknown>>(
   key: keyof R & string,
   caseOf: (row: R) => string,
 ) => Array<R & { rounds: unknown[]; median: number }>
+export declare const ratioToBest: <R extends Record<string, unknown> & { implementation: string }>(
+  ours: R,
+  results: readonly R[],
+  prefix: string,
+  key: keyof R & string,
+) => { name: string; ratio: number } | undefined
 export declare const median: (values: readonly number[]) => number
 export declare const backendForRound: (
   setBackend: (name: never) => Promise<unknown>,

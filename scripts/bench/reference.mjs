@@ -89,6 +89,19 @@ export const bestOfRounds = (rows, key, caseOf) => {
 }
 
 /**
+ * `ours[key]` over the best of the `results` whose implementation starts with `prefix` (by the same key), as
+ * `{ name: 'ours / reference', ratio }` rounded to 3 decimals; undefined when there is no reference.
+ */
+export const ratioToBest = (ours, results, prefix, key) => {
+  const reference = best(results, prefix, key)
+  if (reference === undefined) return undefined
+  return {
+    name: `${ours.implementation} / ${reference.implementation}`,
+    ratio: Number((ours[key] / reference[key]).toFixed(3)),
+  }
+}
+
+/**
  * Sets a backend for a round of a bench: true when it loaded; when it did not, its reason goes into `skipped` (on
  * the first round only) and the round passes it by.
  */

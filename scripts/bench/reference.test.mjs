@@ -1,7 +1,7 @@
 // The benches' shared helpers. Run with `node --test scripts/bench/reference.test.mjs` (npm test does).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { backendForRound, best, bestOfRounds, median } from './reference.mjs'
+import { backendForRound, best, bestOfRounds, median, ratioToBest } from './reference.mjs'
 
 test('bestOfRounds keeps each case by its best round, every round beside it, cases in first-seen order', () => {
   const rows = [
@@ -21,6 +21,17 @@ test('bestOfRounds keeps each case by its best round, every round beside it, cas
     ],
   )
   assert.equal(best(out, 'ref', 'rate')?.rate, 12)
+})
+
+test('ratioToBest: ours over the best reference by the same key, named; undefined without a reference', () => {
+  const rows = [
+    { implementation: 'ours', rate: 30, median: 20 },
+    { implementation: 'ref/1', rate: 12, median: 10 },
+    { implementation: 'ref/2', rate: 15, median: 8 },
+  ]
+  assert.deepEqual(ratioToBest(rows[0], rows, 'ref/', 'rate'), { name: 'ours / ref/2', ratio: 2 })
+  assert.deepEqual(ratioToBest(rows[0], rows, 'ref/', 'median'), { name: 'ours / ref/1', ratio: 2 })
+  assert.equal(ratioToBest(rows[0], rows, 'other/', 'rate'), undefined)
 })
 
 test('median: the middle value, or the mean of the middle two; NaN for none', () => {

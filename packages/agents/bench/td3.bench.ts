@@ -31,11 +31,11 @@ import { BACKENDS, type Batch, decodeOrThrow, nativeThreads, Rng, setBackend } f
 import * as tf from '@tensorflow/tfjs-core'
 import {
   backendForRound,
-  best,
   bestOfRounds,
   cpuDescription,
   findTorch,
   HANDICAPS,
+  ratioToBest,
   referenceEnv,
 } from '../../../scripts/bench/reference.mjs'
 
@@ -178,16 +178,10 @@ for (const ours of results.filter((r) => String(r.implementation).startsWith('po
     ratios[name] = Number((ours.updatesPerSecond / base.updatesPerSecond).toFixed(3))
     ratiosCpuTime[name] = Number((ours.updatesPerCpuSecond / base.updatesPerCpuSecond).toFixed(3))
   }
-  const reference = best(sameSize, 'pytorch/', 'updatesPerSecond')
-  if (reference !== undefined)
-    ratiosToBest[`${ours.size}: ${ours.implementation} / ${reference.implementation}`] = Number(
-      (ours.updatesPerSecond / reference.updatesPerSecond).toFixed(3),
-    )
-  const medianReference = best(sameSize, 'pytorch/', 'median')
-  if (medianReference !== undefined)
-    ratiosOfMedians[`${ours.size}: ${ours.implementation} / ${medianReference.implementation}`] = Number(
-      (ours.median / medianReference.median).toFixed(3),
-    )
+  const toBest = ratioToBest(ours, sameSize, 'pytorch/', 'updatesPerSecond')
+  if (toBest !== undefined) ratiosToBest[`${ours.size}: ${toBest.name}`] = toBest.ratio
+  const ofMedians = ratioToBest(ours, sameSize, 'pytorch/', 'median')
+  if (ofMedians !== undefined) ratiosOfMedians[`${ours.size}: ${ofMedians.name}`] = ofMedians.ratio
 }
 
 const report = {

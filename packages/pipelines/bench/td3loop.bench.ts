@@ -15,11 +15,11 @@ import { fileURLToPath } from 'node:url'
 import { BACKENDS, nativeThreads, setBackend } from '@polyak/core'
 import {
   backendForRound,
-  best,
   bestOfRounds,
   cpuDescription,
   findTorch,
   HANDICAPS,
+  ratioToBest,
   referenceEnv,
 } from '../../../scripts/bench/reference.mjs'
 import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
@@ -113,24 +113,18 @@ const results = bestOfRounds(measured, 'stepsPerSecond', (r) => r.implementation
 const ratios: Record<string, number> = {}
 /** ours / the better of CleanRL's 1-thread and default-thread figures: the figure the goal is set on. */
 const ratiosToBest: Record<string, number> = {}
-const reference = best(results, 'cleanrl-', 'stepsPerSecond')
 /** The same with each side's median round instead of its best: one lucky round cannot move it. */
 const ratiosOfMedians: Record<string, number> = {}
-const medianReference = best(results, 'cleanrl-', 'median')
 for (const ours of results.filter((r) => r.implementation.startsWith('polyak/'))) {
   for (const base of results.filter((r) => r.implementation.startsWith('cleanrl-'))) {
     ratios[`${ours.implementation} / ${base.implementation}`] = Number(
       (ours.stepsPerSecond / base.stepsPerSecond).toFixed(3),
     )
   }
-  if (reference !== undefined)
-    ratiosToBest[`${ours.implementation} / ${reference.implementation}`] = Number(
-      (ours.stepsPerSecond / reference.stepsPerSecond).toFixed(3),
-    )
-  if (medianReference !== undefined)
-    ratiosOfMedians[`${ours.implementation} / ${medianReference.implementation}`] = Number(
-      (ours.median / medianReference.median).toFixed(3),
-    )
+  const toBest = ratioToBest(ours, results, 'cleanrl-', 'stepsPerSecond')
+  if (toBest !== undefined) ratiosToBest[toBest.name] = toBest.ratio
+  const ofMedians = ratioToBest(ours, results, 'cleanrl-', 'median')
+  if (ofMedians !== undefined) ratiosOfMedians[ofMedians.name] = ofMedians.ratio
 }
 
 const report = {
