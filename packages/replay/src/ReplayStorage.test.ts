@@ -59,23 +59,33 @@ describe('ReplayStorage', () => {
     expect(() => makeStorage({ capacity: 0, observationSize: 1, actionSize: 1 })).toThrow(/capacity/)
   })
 
-  it('law: gather returns the stored transitions exactly, as float32, terminated and truncated as 0/1', () => {
-    const spaces = { observationSize: 3, actionSize: 2 }
-    fc.assert(
-      fc.property(fc.array(arbitraryTransition(spaces), { minLength: 1, maxLength: 12 }), (transitions) => {
-        const storage = makeStorage({ capacity: transitions.length, ...spaces })
-        for (const transition of transitions) add(storage, transition)
-        const batch = gather(storage, Int32Array.from(transitions.keys()))
-        transitions.forEach((t, i) => {
-          expect(batch.observations.subarray(3 * i, 3 * i + 3)).toEqual(t.observation)
-          expect(batch.nextObservations.subarray(3 * i, 3 * i + 3)).toEqual(t.nextObservation)
-          expect(batch.actions.subarray(2 * i, 2 * i + 2)).toEqual(t.action)
-          expect(batch.rewards[i]).toBe(Math.fround(t.reward))
-          expect([batch.terminated[i], batch.truncated[i]]).toEqual([Number(t.terminated), Number(t.truncated)])
-        })
-      }),
-    )
-  })
+  // narrow rows are copied by a loop, rows over 64 values by `set`: both paths
+  it.each([
+    { observationSize: 3, actionSize: 2 },
+    { observationSize: 65, actionSize: 1 },
+  ])(
+    'law: gather returns the stored transitions exactly, as float32, terminated and truncated as 0/1 (%o)',
+    (spaces) => {
+      const { observationSize: o, actionSize: a } = spaces
+      fc.assert(
+        fc.property(fc.array(arbitraryTransition(spaces), { minLength: 1, maxLength: 12 }), (transitions) => {
+          const storage = makeStorage({ capacity: transitions.length, ...spaces })
+          for (const transition of transitions) add(storage, transition)
+          // every row, in reverse and repeated: a row lands where its index in the batch says, not where it is stored
+          const indices = Int32Array.from([...transitions.keys()].reverse().flatMap((k) => [k, k]))
+          const batch = gather(storage, indices)
+          indices.forEach((k, i) => {
+            const t = transitions[k] as (typeof transitions)[number]
+            expect(batch.observations.subarray(o * i, o * i + o)).toEqual(t.observation)
+            expect(batch.nextObservations.subarray(o * i, o * i + o)).toEqual(t.nextObservation)
+            expect(batch.actions.subarray(a * i, a * i + a)).toEqual(t.action)
+            expect(batch.rewards[i]).toBe(Math.fround(t.reward))
+            expect([batch.terminated[i], batch.truncated[i]]).toEqual([Number(t.terminated), Number(t.truncated)])
+          })
+        }),
+      )
+    },
+  )
 
   it('law: size never exceeds capacity and the newest `capacity` transitions are kept', () => {
     fc.assert(

@@ -165,6 +165,19 @@ export const add = (storage: ReplayStorage, transition: Transition | NStepTransi
   return row
 }
 
+// Row `from` of a column of `width` values into row `to` of `out`. Narrow rows (state vectors, actions) by a loop: a
+// `subarray` + `set` allocates a view per row, several times the cost of copying a few floats; wide rows (pixels) by
+// `set`.
+const copyRow = (column: Float32Array, out: Float32Array, from: number, to: number, width: number): void => {
+  if (width > 64) {
+    out.set(column.subarray(from * width, from * width + width), to * width)
+    return
+  }
+  const src = from * width
+  const dst = to * width
+  for (let j = 0; j < width; j++) out[dst + j] = column[src + j] as number
+}
+
 /**
  * Copies the rows named by `indices` into a fresh {@link Batch} (with `indices` and, for n-step storage, `discounts`).
  *
@@ -189,9 +202,9 @@ export const gather = (storage: ReplayStorage, indices: Int32Array): Batch => {
   for (let i = 0; i < n; i++) {
     const row = indices[i] as number
     if (!(row >= 0 && row < filled)) throw new RangeError(`gather: index ${row} is outside [0, ${filled})`)
-    observations.set(storage.observations.subarray(row * o, row * o + o), i * o)
-    nextObservations.set(storage.nextObservations.subarray(row * o, row * o + o), i * o)
-    actions.set(storage.actions.subarray(row * a, row * a + a), i * a)
+    copyRow(storage.observations, observations, row, i, o)
+    copyRow(storage.nextObservations, nextObservations, row, i, o)
+    copyRow(storage.actions, actions, row, i, a)
     rewards[i] = storage.rewards[row] as number
     terminated[i] = storage.terminated[row] as number
     truncated[i] = storage.truncated[row] as number
