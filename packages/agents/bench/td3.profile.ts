@@ -166,6 +166,41 @@ t0 = performance.now()
 for (let i = 0; i < 1000; i++) scalar.dataSync()
 const dataSyncUs = round(((performance.now() - t0) / 1000) * 1000, 2)
 
+/** A name for the shapes of an addon call that runs products, and its floating-point operations. */
+const productsOf = (name: string, args: unknown[]): { key: string; flops: number } | undefined => {
+  if (name === 'gemm' || name === 'denseForward') {
+    // gemm(a, b, c, batch, m, n, k, transA, transB, …); denseForward(x, w, bias, y, m, n, k, activation)
+    const [m, n, k] = args.slice(4, 7) as number[]
+    const flags = name === 'gemm' ? `${args[7] ? 'ᵀ' : ''}·${args[8] ? 'ᵀ' : ''}` : ' fused'
+    return { key: `${name} m${m} n${n} k${k}${flags}`, flops: 2 * (m as number) * (n as number) * (k as number) }
+  }
+  // denseStack(x, ws, bs, hs, rows, width, activations); denseStackGradient(dy, x, ws, hs, dzs, dws, dbs, dx, rows,
+  // width, activations): the layer widths from the weights' lengths
+  const stack = name === 'denseStack'
+  if (!stack && name !== 'denseStackGradient') return undefined
+  const rows = args[stack ? 4 : 8] as number
+  const ws = args[2 - (stack ? 1 : 0)] as Float32Array[]
+  const dims = [args[stack ? 5 : 9] as number]
+  for (const w of ws) dims.push(w.length / (dims.at(-1) as number))
+  const macs = (i: number) => rows * (dims[i] as number) * (dims[i + 1] as number)
+  if (stack) {
+    const flops = 2 * ws.reduce((sum, _, i) => sum + macs(i), 0)
+    return { key: `denseStack rows ${rows}: ${dims.join('→')}`, flops }
+  }
+  // the weight gradients wanted, the products of the walk down (to the lowest layer wanted), the input's gradient
+  const wanted = (args[5] as (Float32Array | null)[]).map((dw) => dw !== null)
+  const input = args[7] !== null
+  const lowest = input ? 0 : wanted.indexOf(true)
+  let flops = 0
+  ws.forEach((_, i) => {
+    if (wanted[i]) flops += 2 * macs(i)
+    if (lowest >= 0 && i > lowest) flops += 2 * macs(i)
+  })
+  if (input) flops += 2 * macs(0)
+  const which = `${input ? 'input' : ''}${input && wanted.some(Boolean) ? ' + ' : ''}${wanted.some(Boolean) ? 'layers' : ''}`
+  return { key: `denseStackGradient rows ${rows}: ${dims.join('→')} (${which})`, flops }
+}
+
 /** Time spent inside each addon function during `steps` learner steps (the functions are wrapped, then restored). */
 const nativeCalls = (steps: number) => {
   const loaded = loadNativeAddon()
@@ -184,13 +219,10 @@ const nativeCalls = (steps: number) => {
       const ms = performance.now() - t
       const g = byFunction.get(name) ?? { calls: 0, ms: 0 }
       byFunction.set(name, { calls: g.calls + 1, ms: g.ms + ms })
-      if (name === 'gemm' || name === 'denseForward') {
-        // gemm(a, b, c, batch, m, n, k, transA, transB, …); denseForward(x, w, bias, y, m, n, k, activation)
-        const [m, n, k] = args.slice(4, 7) as number[]
-        const flags = name === 'gemm' ? `${args[7] ? 'ᵀ' : ''}·${args[8] ? 'ᵀ' : ''}` : ' fused'
-        const key = `${name} m${m} n${n} k${k}${flags}`
-        const s = byShape.get(key) ?? { calls: 0, ms: 0, flops: 2 * (m as number) * (n as number) * (k as number) }
-        byShape.set(key, { ...s, calls: s.calls + 1, ms: s.ms + ms })
+      const shape = productsOf(name, args)
+      if (shape !== undefined) {
+        const s = byShape.get(shape.key) ?? { calls: 0, ms: 0, flops: shape.flops }
+        byShape.set(shape.key, { ...s, calls: s.calls + 1, ms: s.ms + ms })
       }
       return out
     }

@@ -31,6 +31,9 @@ constexpr int NR = 2 * VW;
 #endif
 constexpr int MR = POLYAK_MR;
 
+// The rows of one product tile: callers that split a product by rows themselves cut at multiples of it.
+int tileRows() { return MR; }
+
 // A strided view of a matrix: element (r, c) is at data[r * rs + c * cs].
 struct View {
   const float* data;

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -31,6 +32,7 @@
   void activationGradient(const float*, const float*, float*, std::size_t, int);                                  \
   bool gemmBias(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int, int);       \
   bool gemmReluGradient(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int);    \
+  int tileRows();                                                                                                   \
   }                                                                                                                 \
   }
 
@@ -60,13 +62,14 @@ struct Kernels {
   void (*activationGradient)(const float*, const float*, float*, std::size_t, int);
   bool (*gemmBias)(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int, int);
   bool (*gemmReluGradient)(const float*, const float*, float*, int, int, int, bool, bool, const float*, int, int);
+  int (*tileRows)();
 };
 
 #define POLYAK_KERNELS(ns) \
   Kernels {                                                                                                     \
     #ns, polyak::ns::gemm, polyak::ns::biasActivation, polyak::ns::adam, polyak::ns::polyak, polyak::ns::sumSquares, \
         polyak::ns::conv2d, polyak::ns::slice, polyak::ns::transpose, polyak::ns::sumAxis,                          \
-        polyak::ns::activationGradient, polyak::ns::gemmBias, polyak::ns::gemmReluGradient                         \
+        polyak::ns::activationGradient, polyak::ns::gemmBias, polyak::ns::gemmReluGradient, polyak::ns::tileRows    \
   }
 
 Kernels pick() {
@@ -709,6 +712,279 @@ napi_value ReluGradientProduct(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The Float32Arrays of a JS array (`null` entries, and a `null` array, as null pointers), or a TypeError naming `what`.
+bool getF32List(napi_env env, napi_value value, std::size_t count, float** data, std::size_t* lengths,
+                const char* what) {
+  bool isArray = false;
+  napi_is_array(env, value, &isArray);
+  uint32_t length = 0;
+  if (!isArray || napi_get_array_length(env, value, &length) != napi_ok || length != count) return fail(env, what);
+  for (uint32_t i = 0; i < length; ++i) {
+    napi_value element;
+    napi_get_element(env, value, i, &element);
+    if (!getF32OrNull(env, element, &data[i], &lengths[i], what)) return false;
+  }
+  return true;
+}
+
+// The rows [first, end) of part `part` of `parts` of a product with `rows` rows, cut at multiples of a tile (so a part
+// packs no more partial tiles than the whole product would).
+void rowRange(int rows, int part, int parts, int* first, int* end) {
+  const int tile = kernels.tileRows();
+  const int tiles = (rows + tile - 1) / tile;
+  const int a = tiles * part / parts * tile;
+  const int b = tiles * (part + 1) / parts * tile;
+  *first = a < rows ? a : rows;
+  *end = b < rows ? b : rows;
+}
+
+// Whether a chain of layers over `rows` rows is worth splitting: every part gets at least two tiles of rows (so no
+// part is a single row, whose product takes the dot-product path), and the layers hold enough multiply-adds.
+bool splitRows(int rows, double macs) {
+  return pool.size() > 1 && rows >= 2 * kernels.tileRows() * pool.size() && macs >= kParallelMacs;
+}
+
+constexpr int kMaxStackLayers = 16;
+
+// One dense layer on rows [r0, r1): y = activation(x · w + bias), x rows of `k` values, y rows of `n` values.
+void denseRows(const float* x, const float* w, const float* bias, float* y, int r0, int r1, int n, int k, int act) {
+  const int m = r1 - r0;
+  if (m <= 0) return;
+  const float* xr = x + static_cast<std::size_t>(r0) * k;
+  float* yr = y + static_cast<std::size_t>(r0) * n;
+  if (kernels.gemmBias(xr, w, yr, m, n, k, false, false, bias, act, 0, 1)) return;
+  kernels.gemm(xr, w, yr, m, n, k, false, false, 0, 1);
+  if (bias != nullptr || act != 0) kernels.biasActivation(yr, bias, m, n, act);
+}
+
+// denseStack(x, ws, bs, hs, rows, width, activations): a chain of dense layers in one call, hs[i] (rows × n_i) =
+// activation_i(h_{i−1} · ws[i] + bs[i]) with h_{−1} = x (rows × width), ws[i] stored k_i × n_i (k_0 = width,
+// k_i = n_{i−1}), bs[i] of n_i values or null, activations[i] 0 linear, 1 ReLU, 2 tanh. Rows are independent through
+// the whole chain, so a large chain is split by blocks of rows, each thread running every layer on its block: one
+// hand-off per chain instead of one per layer, and the small layers (the first, the scalar head) split too. Each
+// element is computed as by denseForward, so any split gives the same bits.
+napi_value DenseStack(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv)) return nullptr;
+  float* x;
+  std::size_t lx;
+  int64_t rows, width;
+  int32_t* acts;
+  std::size_t layers;
+  if (!getF32(env, argv[0], &x, &lx, "denseStack: x must be a Float32Array") ||
+      !getInt(env, argv[4], &rows, "denseStack: rows") || !getInt(env, argv[5], &width, "denseStack: width") ||
+      !getI32(env, argv[6], &acts, &layers, "denseStack: activations must be an Int32Array"))
+    return nullptr;
+  if (layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers)) {
+    fail(env, "denseStack: between 1 and 16 layers");
+    return nullptr;
+  }
+  float *ws[kMaxStackLayers], *bs[kMaxStackLayers], *hs[kMaxStackLayers];
+  std::size_t lws[kMaxStackLayers], lbs[kMaxStackLayers], lhs[kMaxStackLayers];
+  if (!getF32List(env, argv[1], layers, ws, lws, "denseStack: ws must be an array of a Float32Array per layer") ||
+      !getF32List(env, argv[2], layers, bs, lbs, "denseStack: bs must be an array of a Float32Array or null per layer") ||
+      !getF32List(env, argv[3], layers, hs, lhs, "denseStack: hs must be an array of a Float32Array per layer"))
+    return nullptr;
+  if (rows < 0 || width < 0 || static_cast<int64_t>(lx) < rows * width) {
+    fail(env, "denseStack: x is shorter than rows × width");
+    return nullptr;
+  }
+  struct Task {
+    const float* x;
+    const float* const* ws;
+    const float* const* bs;
+    float* const* hs;
+    int ns[kMaxStackLayers];
+    int acts[kMaxStackLayers];
+    int layers, rows, width;
+    static void run(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      int r0, r1;
+      rowRange(t.rows, part, parts, &r0, &r1);
+      const float* in = t.x;
+      int k = t.width;
+      for (int i = 0; i < t.layers; ++i) {
+        denseRows(in, t.ws[i], t.bs[i], t.hs[i], r0, r1, t.ns[i], k, t.acts[i]);
+        in = t.hs[i];
+        k = t.ns[i];
+      }
+    }
+  } task{x, ws, bs, hs, {}, {}, static_cast<int>(layers), static_cast<int>(rows), static_cast<int>(width)};
+  int64_t k = width;
+  double macs = 0;
+  for (std::size_t i = 0; i < layers; ++i) {
+    if (acts[i] < 0 || acts[i] > 2 || ws[i] == nullptr || hs[i] == nullptr || k < 1 ||
+        lws[i] % static_cast<std::size_t>(k) != 0) {
+      fail(env, "denseStack: each layer needs a weight matrix k × n and an output, and a known activation");
+      return nullptr;
+    }
+    const int64_t n = static_cast<int64_t>(lws[i]) / k;
+    if (n < 1 || static_cast<int64_t>(lhs[i]) < rows * n || (bs[i] != nullptr && static_cast<int64_t>(lbs[i]) < n)) {
+      fail(env, "denseStack: an output or a bias is shorter than its layer");
+      return nullptr;
+    }
+    task.ns[i] = static_cast<int>(n);
+    task.acts[i] = acts[i];
+    macs += static_cast<double>(rows) * k * n;
+    k = n;
+  }
+  pool.run(&Task::run, &task, splitRows(task.rows, macs) ? pool.size() : 1);
+  return nullptr;
+}
+
+// Scratch for one thread's block of a layer's input gradient below a non-ReLU layer (the product, before the
+// activation's gradient is applied).
+thread_local float* gradientScratch = nullptr;
+thread_local std::size_t gradientScratchSize = 0;
+
+float* scratchOf(std::size_t size) {
+  if (size > gradientScratchSize) {
+    std::free(gradientScratch);
+    gradientScratch = static_cast<float*>(std::malloc(size * sizeof(float)));
+    gradientScratchSize = gradientScratch == nullptr ? 0 : size;
+  }
+  return gradientScratch;
+}
+
+// denseStackGradient(dy, x, ws, hs, dzs, dws, dbs, dx, rows, width, activations): the gradient of denseStack, given
+// dy (rows × n_top) on the top layer's output: dzs[i] (rows × n_i) receives dz_i = dy_i · act_i'(h_i) for every layer
+// from the top down to the lowest one anything is needed from; dws[i] = h_{i−1}ᵀ · dz_i and dbs[i] = Σ_rows dz_i for
+// the layers whose gradients are wanted (null: not computed); dx = dz_0 · ws[0]ᵀ when not null. dz of the layer below
+// comes out of dz_i · ws[i]ᵀ with the ReLU's step applied as it is written (reluGradientProduct), else through the
+// activation's gradient. In two hand-offs: the walk down is row by row (blocks of rows on every thread), then the
+// weight gradients, which sum over the rows, are split by their outputs. The operations of dense's gradient, in the
+// same order for each element: the bits of the layer-by-layer calls.
+napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!args(env, info, argv)) return nullptr;
+  float *dy, *x, *dx;
+  std::size_t ldy, lx, ldx;
+  int64_t rows, width;
+  int32_t* acts;
+  std::size_t layers;
+  if (!getF32(env, argv[0], &dy, &ldy, "denseStackGradient: dy must be a Float32Array") ||
+      !getF32OrNull(env, argv[1], &x, &lx, "denseStackGradient: x must be a Float32Array or null") ||
+      !getF32OrNull(env, argv[7], &dx, &ldx, "denseStackGradient: dx must be a Float32Array or null") ||
+      !getInt(env, argv[8], &rows, "denseStackGradient: rows") ||
+      !getInt(env, argv[9], &width, "denseStackGradient: width") ||
+      !getI32(env, argv[10], &acts, &layers, "denseStackGradient: activations must be an Int32Array"))
+    return nullptr;
+  if (layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers) || rows < 0 || width < 1) {
+    fail(env, "denseStackGradient: between 1 and 16 layers, rows ≥ 0, width ≥ 1");
+    return nullptr;
+  }
+  float *ws[kMaxStackLayers], *hs[kMaxStackLayers], *dzs[kMaxStackLayers], *dws[kMaxStackLayers],
+      *dbs[kMaxStackLayers];
+  std::size_t lws[kMaxStackLayers], lhs[kMaxStackLayers], ldzs[kMaxStackLayers], ldws[kMaxStackLayers],
+      ldbs[kMaxStackLayers];
+  const char* listError = "denseStackGradient: ws, hs, dzs, dws and dbs must be arrays of a Float32Array (or null) per layer";
+  if (!getF32List(env, argv[2], layers, ws, lws, listError) || !getF32List(env, argv[3], layers, hs, lhs, listError) ||
+      !getF32List(env, argv[4], layers, dzs, ldzs, listError) ||
+      !getF32List(env, argv[5], layers, dws, ldws, listError) || !getF32List(env, argv[6], layers, dbs, ldbs, listError))
+    return nullptr;
+  struct Task {
+    const float *dy, *x;
+    float* dx;
+    const float* const* ws;
+    const float* const* hs;
+    float* const* dzs;
+    float* const* dws;
+    float* const* dbs;
+    int ks[kMaxStackLayers], ns[kMaxStackLayers], acts[kMaxStackLayers];
+    int layers, rows, lowest;
+    // the walk down on rows [r0, r1): dz of the top layer, then each product into the layer below
+    static void walk(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      int r0, r1;
+      rowRange(t.rows, part, parts, &r0, &r1);
+      const int m = r1 - r0;
+      if (m <= 0) return;
+      const int top = t.layers - 1;
+      const std::size_t topOffset = static_cast<std::size_t>(r0) * t.ns[top];
+      kernels.activationGradient(t.dy + topOffset, t.hs[top] + topOffset, t.dzs[top] + topOffset,
+                                 static_cast<std::size_t>(m) * t.ns[top], t.acts[top]);
+      for (int i = top; i >= t.lowest; --i) {
+        const int k = t.ks[i], n = t.ns[i];
+        const float* dz = t.dzs[i] + static_cast<std::size_t>(r0) * n;
+        if (i == 0) {
+          if (t.dx != nullptr) kernels.gemm(dz, t.ws[0], t.dx + static_cast<std::size_t>(r0) * k, m, k, n, false, true, 0, 1);
+          break;
+        }
+        if (i == t.lowest) break;
+        const std::size_t below = static_cast<std::size_t>(r0) * k;
+        if (t.acts[i - 1] == 1 &&
+            kernels.gemmReluGradient(dz, t.ws[i], t.dzs[i - 1] + below, m, k, n, false, true, t.hs[i - 1] + below, 0, 1))
+          continue;
+        float* product = scratchOf(static_cast<std::size_t>(m) * k);
+        if (product == nullptr) std::abort();
+        kernels.gemm(dz, t.ws[i], product, m, k, n, false, true, 0, 1);
+        kernels.activationGradient(product, t.hs[i - 1] + below, t.dzs[i - 1] + below, static_cast<std::size_t>(m) * k,
+                                   t.acts[i - 1]);
+      }
+    }
+    // the weight gradients: part `part` of each product, and the bias sums of every parts-th layer
+    static void weights(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      for (int i = t.lowest; i < t.layers; ++i) {
+        if (t.dws[i] == nullptr) continue;
+        const float* in = i == 0 ? t.x : t.hs[i - 1];
+        kernels.gemm(in, t.dzs[i], t.dws[i], t.ks[i], t.ns[i], t.rows, true, false, part, parts);
+        if (i % parts == part) kernels.sumAxis(t.dzs[i], t.dbs[i], t.rows, t.ns[i], true);
+      }
+    }
+  } task{dy, x, dx, ws, hs, dzs, dws, dbs, {}, {}, {}, static_cast<int>(layers), static_cast<int>(rows), 0};
+  int64_t k = width;
+  double walkMacs = 0, weightMacs = 0;
+  int lowest = dx != nullptr ? 0 : static_cast<int>(layers);
+  for (std::size_t i = 0; i < layers; ++i) {
+    if (acts[i] < 0 || acts[i] > 2 || ws[i] == nullptr || hs[i] == nullptr || lws[i] % static_cast<std::size_t>(k) != 0) {
+      fail(env, "denseStackGradient: each layer needs a weight matrix k × n, its output, and a known activation");
+      return nullptr;
+    }
+    const int64_t n = static_cast<int64_t>(lws[i]) / k;
+    if (n < 1 || static_cast<int64_t>(lhs[i]) < rows * n) {
+      fail(env, "denseStackGradient: a layer's output is shorter than rows × n");
+      return nullptr;
+    }
+    if ((dws[i] == nullptr) != (dbs[i] == nullptr)) {
+      fail(env, "denseStackGradient: a layer's dw and db are both given or both null");
+      return nullptr;
+    }
+    if (dws[i] != nullptr) {
+      if (static_cast<int64_t>(ldws[i]) < k * n || static_cast<int64_t>(ldbs[i]) < n) {
+        fail(env, "denseStackGradient: a weight or bias gradient is shorter than its layer");
+        return nullptr;
+      }
+      if (static_cast<int>(i) < lowest) lowest = static_cast<int>(i);
+      weightMacs += static_cast<double>(rows) * k * n;
+    }
+    task.ks[i] = static_cast<int>(k);
+    task.ns[i] = static_cast<int>(n);
+    task.acts[i] = acts[i];
+    k = n;
+  }
+  task.lowest = lowest;
+  if (static_cast<int64_t>(ldy) < rows * task.ns[layers - 1] || (x == nullptr && dws[0] != nullptr) ||
+      (x != nullptr && static_cast<int64_t>(lx) < rows * width) ||
+      (dx != nullptr && static_cast<int64_t>(ldx) < rows * width)) {
+    fail(env, "denseStackGradient: dy, x or dx is shorter than its shape (x is needed for the first layer's weights)");
+    return nullptr;
+  }
+  if (lowest < static_cast<int>(layers)) {
+    for (std::size_t i = static_cast<std::size_t>(lowest); i < layers; ++i) {
+      walkMacs += static_cast<double>(rows) * task.ks[i] * task.ns[i];
+      if (dzs[i] == nullptr || static_cast<int64_t>(ldzs[i]) < rows * task.ns[i]) {
+        fail(env, "denseStackGradient: dz of a layer the walk reaches is missing or short");
+        return nullptr;
+      }
+    }
+    pool.run(&Task::walk, &task, splitRows(task.rows, walkMacs) ? pool.size() : 1);
+    const bool splitWeights = pool.size() > 1 && weightMacs >= kParallelMacs;
+    pool.run(&Task::weights, &task, splitWeights ? pool.size() : 1);
+  }
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   kernels = pick();
   napi_value isa;
@@ -717,7 +993,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"reluGradientProduct", ReluGradientProduct}, {"setThreads", SetThreads}, {"threads", Threads}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"reluGradientProduct", ReluGradientProduct}, {"denseStack", DenseStack}, {"denseStackGradient", DenseStackGradient}, {"setThreads", SetThreads}, {"threads", Threads}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

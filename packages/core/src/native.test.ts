@@ -16,7 +16,7 @@ import {
   nativeThreads,
   setNativeThreads,
 } from './native.js'
-import { disposeParams, type Params } from './Params.js'
+import { disposeParams, type Params, valueAndGradsOf } from './Params.js'
 import { polyakUpdate } from './polyakUpdate.js'
 import { expectNoLeaks, keepingThreads, useNativeBackend } from './test-utils/nativeBackend.js'
 
@@ -675,6 +675,7 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
     rows: number,
     seed: number,
     chain: boolean,
+    only?: 'inputs' | 'layers',
   ): Float32Array[] =>
     tf.tidy(() => {
       const inputWidth = widths.reduce((a, b) => a + b, 0)
@@ -702,8 +703,19 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
           : denseStack(xs, layers, activations)
         return tf.sum(tf.mul(y, r))
       }
-      const { value, grads } = tf.valueAndGrads(f)([...parts, ...layerTensors])
-      return [value, ...grads].map((t) => t.dataSync() as Float32Array)
+      if (only === undefined) {
+        const { value, grads } = tf.valueAndGrads(f)([...parts, ...layerTensors])
+        return [value, ...grads].map((t) => t.dataSync() as Float32Array)
+      }
+      // gradients of some tensors only (valueAndGradsOf records them: the kernel skips the rest)
+      const watched = only === 'inputs' ? parts : layerTensors
+      const all = [...parts, ...layerTensors]
+      const { value, grads } = valueAndGradsOf(
+        (p) =>
+          f(...all.map((t) => (watched.includes(t) ? (p[`t${watched.indexOf(t)}`] as tf.Tensor) : t))) as tf.Scalar,
+        Object.fromEntries(watched.map((t, i) => [`t${i}`, t])),
+      )
+      return [value, ...watched.map((_, i) => grads[`t${i}`] as tf.Tensor)].map((t) => t.dataSync() as Float32Array)
     })
 
   const stackCases = (count: number) =>
@@ -745,6 +757,54 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
         expect(Array.from(values)).toEqual(Array.from(chained[i] as Float32Array))
       })
     }
+  })
+
+  it('denseStack gives the same bits on 1–3 threads, split by rows, for every gradient or some', () => {
+    // chains large enough to be split by blocks of rows (≥ 2 tiles a thread, ≥ 2²² multiply-adds): the critic and
+    // actor shapes, ragged row counts, and non-ReLU hidden layers (the product then the activation's gradient). With
+    // ReLU and linear layers only, also the bits of chained dense layers (a chain's tanh is wasm's own kernel).
+    type Activation = 'linear' | 'relu' | 'tanh'
+    const cases: { widths: number[]; sizes: number[]; acts: Activation[]; rows: number; seed: number }[] = [
+      { widths: [17, 6], sizes: [256, 256, 1], acts: ['relu', 'relu', 'linear'], rows: 256, seed: 3 },
+      { widths: [23], sizes: [256, 256, 6], acts: ['relu', 'relu', 'tanh'], rows: 130, seed: 4 },
+      { widths: [5, 3], sizes: [200, 300, 7], acts: ['tanh', 'linear', 'relu'], rows: 97, seed: 5 },
+      { widths: [4], sizes: [256, 256, 1], acts: ['linear', 'relu', 'linear'], rows: 75, seed: 6 },
+    ]
+    /** The index of the first array whose bits differ (with the element), or undefined. */
+    const firstDifference = (a: readonly Float32Array[], b: readonly Float32Array[]) => {
+      expect(a.length).toBe(b.length)
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i] as Float32Array
+        const y = b[i] as Float32Array
+        expect(x.length).toBe(y.length)
+        const at = x.findIndex((v, j) => !Object.is(v, y[j]))
+        if (at >= 0) return { array: i, element: at, values: [x[at], y[at]] }
+      }
+      return undefined
+    }
+    keepingThreads(() => {
+      for (const { widths, sizes, acts, rows, seed } of cases) {
+        setNativeThreads(1)
+        const whole = stackGradients(widths, sizes, acts, rows, seed, false)
+        const [value, ...grads] = whole
+        const some = {
+          inputs: [value as Float32Array, ...grads.slice(0, widths.length)],
+          layers: [value as Float32Array, ...grads.slice(widths.length)],
+        }
+        if (acts.every((a) => a !== 'tanh')) {
+          expect(firstDifference(whole, stackGradients(widths, sizes, acts, rows, seed, true))).toBeUndefined()
+        }
+        for (const threads of [1, 2, 3]) {
+          expect(setNativeThreads(threads)).toBe(threads)
+          expect(firstDifference(stackGradients(widths, sizes, acts, rows, seed, false), whole)).toBeUndefined()
+          for (const only of ['inputs', 'layers'] as const) {
+            expect(
+              firstDifference(stackGradients(widths, sizes, acts, rows, seed, false, only), some[only]),
+            ).toBeUndefined()
+          }
+        }
+      }
+    })
   })
 
   it('denseStack leaks no tensors and no wasm memory over many forward and backward passes', () => {

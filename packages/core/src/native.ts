@@ -106,6 +106,42 @@ export interface NativeAddon {
     n: number,
     k: number,
   ) => boolean
+  /**
+   * A chain of dense layers in one call: `hs[i] = activation_i(h_{i−1} · ws[i] + bs[i])` with `h_{−1} = x` (`rows ×
+   * width`), `ws[i]` stored `k_i × n_i`, `bs[i]` `null` for none, activations 0 linear, 1 ReLU, 2 tanh. A large chain
+   * is split by blocks of rows, each thread running every layer on its block; the bits of `denseForward` layer by
+   * layer. Absent from addons built before it existed.
+   */
+  readonly denseStack?: (
+    x: Float32Array,
+    ws: readonly Float32Array[],
+    bs: readonly (Float32Array | null)[],
+    hs: readonly Float32Array[],
+    rows: number,
+    width: number,
+    activations: Int32Array,
+  ) => void
+  /**
+   * The gradient of {@link NativeAddon.denseStack} given `dy` on the top layer's output: `dzs[i] = dy_i ·
+   * act_i'(h_i)` for every layer from the top down to the lowest one anything is wanted from, `dws[i] = h_{i−1}ᵀ ·
+   * dz_i` and `dbs[i] = Σ_rows dz_i` where not `null`, `dx = dz_0 · ws[0]ᵀ` when not `null` (`x` may be `null` when
+   * the first layer's weight gradient is not wanted). The walk down runs by blocks of rows on every thread, the
+   * weight gradients split by their outputs; the bits of the layer-by-layer calls. Absent from addons built before it
+   * existed.
+   */
+  readonly denseStackGradient?: (
+    dy: Float32Array,
+    x: Float32Array | null,
+    ws: readonly Float32Array[],
+    hs: readonly Float32Array[],
+    dzs: readonly (Float32Array | null)[],
+    dws: readonly (Float32Array | null)[],
+    dbs: readonly (Float32Array | null)[],
+    dx: Float32Array | null,
+    rows: number,
+    width: number,
+    activations: Int32Array,
+  ) => void
   /** Σ x² accumulated in double precision. */
   readonly sumSquares: (x: Float32Array) => number
   /** `y = x[begin : begin + size]` of a row-major tensor of rank 1–8. */
@@ -655,21 +691,23 @@ export const enableNativeKernels = (): NativeAddon => {
   }
   // A chain of dense layers in one kernel: inputs x0 … x(P−1) (the input's column blocks, concatenated in order),
   // w0, b0, w1, b1, …; outputs every layer's activations [h1, …, hL] (the last is the result, the others are saved for
-  // the gradient).
+  // the gradient). One addon call runs the whole chain (`denseStack`: blocks of rows on every thread).
   const denseStackForward = (args: KernelArgs): tf.TensorInfo[] => {
     const inputs = args.inputs as Record<string, tf.TensorInfo>
     const activations = args.attrs?.activations as unknown as number[]
     const partCount = Number(args.attrs?.parts ?? 1)
     const backend = args.backend as WasmBackendLike
+    const stack = addon.denseStack
+    if (stack === undefined) throw new Error('polyak native kernels: the addon predates denseStack; rebuild it')
     const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
     const widths = parts.map((x) => x.shape[1] as number)
     const rows = (parts[0] as tf.TensorInfo).shape[0] as number
     const weights = activations.map((_, i) => inputs[`w${i}`] as tf.TensorInfo)
     const outs = weights.map((w) => backend.makeOutput([rows, w.shape[1] as number], 'float32'))
-    let width = widths.reduce((a, b) => a + b, 0)
+    const width = widths.reduce((a, b) => a + b, 0)
     const joined = partCount === 1 ? undefined : backend.makeOutput([rows, width], 'float32')
     // views are taken after makeOutput, which may grow (and so replace) the heap
-    let input = heap(backend, joined ?? (parts[0] as tf.TensorInfo))
+    const input = heap(backend, joined ?? (parts[0] as tf.TensorInfo))
     if (joined !== undefined)
       joinColumns(
         parts.map((x) => heap(backend, x)),
@@ -678,33 +716,32 @@ export const enableNativeKernels = (): NativeAddon => {
         rows,
         false,
       )
-    activations.forEach((act, i) => {
-      const w = weights[i] as tf.TensorInfo
-      const n = w.shape[1] as number
-      const y = heap(backend, outs[i] as tf.TensorInfo)
-      const bias = heap(backend, inputs[`b${i}`] as tf.TensorInfo)
-      if (addon.denseForward !== undefined) addon.denseForward(input, heap(backend, w), bias, y, rows, n, width, act)
-      else {
-        addon.gemm(input, heap(backend, w), y, 1, rows, n, width, false, false, 0, 0)
-        addon.biasActivation(y, bias, rows, n, act)
-      }
-      input = y
-      width = n
-    })
+    stack(
+      input,
+      weights.map((w) => heap(backend, w)),
+      activations.map((_, i) => heap(backend, inputs[`b${i}`] as tf.TensorInfo)),
+      outs.map((o) => heap(backend, o)),
+      rows,
+      width,
+      Int32Array.from(activations),
+    )
     if (joined !== undefined) backend.disposeData(joined.dataId)
     return outs
   }
-  // Its gradient: inputs dy, x0 … x(P−1), w0 … w(L−1), h1 … hL; outputs dx0 … dx(P−1), dw0, db0, dw1, db1, … Each
-  // layer from the top: dz = dy · act'(h), dW = hᵀ·dz, db = Σ dz over rows, dy ← dz·Wᵀ: the operations of dense's
-  // gradient, in order. Below a ReLU layer the product dz·Wᵀ applies the ReLU's step as it writes
-  // (reluGradientProduct): dz of the layer below comes out without its dy being stored. Attributes `needInput` (0/1)
-  // and `needLayers` (0/1 per layer) say which gradients tfjs will use (gradientScope.ts): the others are not
-  // computed, their outputs are empty [0] tensors, and the walk down stops at the lowest layer anything is needed from.
+  // Its gradient: inputs dy, x0 … x(P−1), w0 … w(L−1), h1 … hL; outputs dx0 … dx(P−1), dw0, db0, dw1, db1, … in one
+  // addon call (`denseStackGradient`): each layer from the top, dz = dy · act'(h), dW = hᵀ·dz, db = Σ dz over rows,
+  // dy ← dz·Wᵀ (with the ReLU's step applied as it is written below a ReLU layer), the operations of dense's gradient
+  // in order. Attributes `needInput` (0/1) and `needLayers` (0/1 per layer) say which gradients tfjs will use
+  // (gradientScope.ts): the others are not computed, their outputs are empty [0] tensors, and the walk down stops at
+  // the lowest layer anything is needed from.
   const denseStackBackward = (args: KernelArgs): tf.TensorInfo[] => {
     const inputs = args.inputs as Record<string, tf.TensorInfo>
     const activations = args.attrs?.activations as unknown as number[]
     const partCount = Number(args.attrs?.parts ?? 1)
     const backend = args.backend as WasmBackendLike
+    const stackGradient = addon.denseStackGradient
+    if (stackGradient === undefined)
+      throw new Error('polyak native kernels: the addon predates denseStackGradient; rebuild it')
     const layers = activations.length
     const needInput = (args.attrs?.needInput ?? 1) !== 0
     const needLayers = (args.attrs?.needLayers as unknown as number[] | undefined) ?? activations.map(() => 1)
@@ -721,18 +758,15 @@ export const enableNativeKernels = (): NativeAddon => {
     const dxs = parts.map((x) => output([...x.shape], needInput))
     const dws = weights.map((w, i) => output([...w.shape], needLayer(i)))
     const dbs = weights.map((w, i) => output([w.shape[1] as number], needLayer(i)))
-    // scratch: each layer's dz, the dy of every layer below the top, and the joined input and its gradient
+    // scratch: each walked layer's dz, and the joined input and its gradient
     const walked = (i: number) => i >= lowest
     const dzs = outsOf.map((h, i) => output([...h.shape], walked(i)))
-    const dys = outsOf.slice(0, -1).map((h, i) => output([...h.shape], walked(i + 1)))
     const joinInput = partCount > 1 && needLayer(0)
     const joinGradient = partCount > 1 && needInput
     const joined = partCount > 1 ? [output([rows, width], joinInput), output([rows, width], joinGradient)] : undefined
-    const scratch = [...dzs, ...dys, ...(joined ?? [])]
-    const gradient = addon.activationGradient
-    if (gradient === undefined)
-      throw new Error('polyak native kernels: the addon predates activationGradient; rebuild it')
+    const scratch = [...dzs, ...(joined ?? [])]
     const [x, dx] = joined ?? [parts[0] as tf.TensorInfo, dxs[0] as tf.TensorInfo]
+    // views are taken after makeOutput, which may grow (and so replace) the heap
     if (joinInput)
       joinColumns(
         parts.map((p) => heap(backend, p)),
@@ -741,39 +775,22 @@ export const enableNativeKernels = (): NativeAddon => {
         rows,
         false,
       )
-    let dy = heap(backend, inputs.dy as tf.TensorInfo)
-    // whether this layer's dz already came out of the product above it (reluGradientProduct)
-    let ready = false
-    for (let i = layers - 1; i >= lowest; i--) {
-      const w = weights[i] as tf.TensorInfo
-      const k = w.shape[0] as number
-      const n = w.shape[1] as number
-      const dz = heap(backend, dzs[i] as tf.TensorInfo)
-      if (!ready) gradient(dy, heap(backend, outsOf[i] as tf.TensorInfo), dz, activations[i] as number)
-      ready = false
-      if (needLayer(i)) {
-        const below = heap(backend, (i === 0 ? x : outsOf[i - 1]) as tf.TensorInfo)
-        addon.gemm(below, dz, heap(backend, dws[i] as tf.TensorInfo), 1, k, n, rows, true, false, 0, 0)
-        addon.sumAxis(dz, heap(backend, dbs[i] as tf.TensorInfo), rows, n, true)
-      }
-      if (i > lowest || (i === 0 && needInput)) {
-        if (i > 0 && activations[i - 1] === STACK_ACTIVATIONS.relu && addon.reluGradientProduct !== undefined) {
-          const below = [heap(backend, outsOf[i - 1] as tf.TensorInfo), heap(backend, dzs[i - 1] as tf.TensorInfo)]
-          ready = addon.reluGradientProduct(
-            dz,
-            heap(backend, w),
-            below[0] as Float32Array,
-            below[1] as Float32Array,
-            rows,
-            n,
-            k,
-          )
-          if (ready) continue
-        }
-        const next = heap(backend, (i === 0 ? dx : dys[i - 1]) as tf.TensorInfo)
-        addon.gemm(dz, heap(backend, w), next, 1, rows, k, n, false, true, 0, 0)
-        dy = next
-      }
+    if (lowest < layers) {
+      const viewIf = (t: tf.TensorInfo | undefined, wanted: boolean) =>
+        wanted && t !== undefined ? heap(backend, t) : null
+      stackGradient(
+        heap(backend, inputs.dy as tf.TensorInfo),
+        viewIf(x, needLayer(0)),
+        weights.map((w) => heap(backend, w)),
+        outsOf.map((h) => heap(backend, h)),
+        dzs.map((d, i) => viewIf(d, walked(i))),
+        dws.map((d, i) => viewIf(d, needLayer(i))),
+        dbs.map((d, i) => viewIf(d, needLayer(i))),
+        viewIf(dx, needInput),
+        rows,
+        width,
+        Int32Array.from(activations),
+      )
     }
     if (joinGradient)
       joinColumns(

@@ -144,23 +144,19 @@ describe.skipIf(!loaded.ok)('bootstrapTarget and squaredError on the native back
       { w: p.w0 as tf.Tensor2D, b: layers[0]?.b as tf.Tensor1D },
       { w: layers[1]?.w as tf.Tensor2D, b: p.b1 as tf.Tensor1D },
     ]
-    // count the products the backward pass runs
-    type Product = (...args: unknown[]) => unknown
-    const addon = (loaded.ok ? loaded.addon : {}) as { gemm: Product; reluGradientProduct: Product }
-    const { gemm, reluGradientProduct } = addon
-    let products = 0
-    addon.gemm = (...args: unknown[]) => {
-      products++
-      return gemm(...args)
+    // what the backward kernel is asked to compute: each layer's weight gradient, the input's gradient
+    type StackGradient = (...args: unknown[]) => unknown
+    const addon = (loaded.ok ? loaded.addon : {}) as { denseStackGradient: StackGradient }
+    const { denseStackGradient } = addon
+    let asked: { layers: boolean[]; input: boolean } | undefined
+    addon.denseStackGradient = (...args: unknown[]) => {
+      asked = { layers: (args[5] as unknown[]).map((dw) => dw !== null), input: args[7] !== null }
+      return denseStackGradient(...args)
     }
-    addon.reluGradientProduct = (...args: unknown[]) => {
-      products++
-      return reluGradientProduct(...args)
-    }
-    const counted = <T>(f: () => T): [T, number] => {
-      products = 0
+    const counted = <T>(f: () => T): [T, typeof asked] => {
+      asked = undefined
       const out = f()
-      return [out, products]
+      return [out, asked]
     }
     const [scoped, scopedProducts] = counted(() =>
       tf.tidy(() => Object.values(valueAndGradsOf((p) => loss(x, asLayers(p)), params).grads).map(bits)),
@@ -176,20 +172,25 @@ describe.skipIf(!loaded.ok)('bootstrapTarget and squaredError on the native back
       ),
     )
     expect(scoped).toEqual(all)
-    // both layers' weight gradients, the lower layer's output gradient; not the input's
-    expect([scopedProducts, allProducts]).toEqual([3, 4])
-    const inputScoped = tf.tidy(() =>
-      bits(
-        valueAndGradsOf((p) => loss([x[0] as tf.Tensor2D, p.a as tf.Tensor2D], layers), { a: x[1] as tf.Tensor }).grads
-          .a as tf.Tensor,
+    // both layers' weight gradients, and the input's only when nothing was recorded
+    expect([scopedProducts, allProducts]).toEqual([
+      { layers: [true, true], input: false },
+      { layers: [true, true], input: true },
+    ])
+    const [inputScoped, inputAsked] = counted(() =>
+      tf.tidy(() =>
+        bits(
+          valueAndGradsOf((p) => loss([x[0] as tf.Tensor2D, p.a as tf.Tensor2D], layers), { a: x[1] as tf.Tensor })
+            .grads.a as tf.Tensor,
+        ),
       ),
     )
+    expect(inputAsked).toEqual({ layers: [false, false], input: true })
     const inputAll = tf.tidy(() =>
       bits(tf.grad((a: tf.Tensor) => loss([x[0] as tf.Tensor2D, a as tf.Tensor2D], layers))(x[1] as tf.Tensor)),
     )
     expect(inputScoped).toEqual(inputAll)
-    addon.gemm = gemm
-    addon.reluGradientProduct = reluGradientProduct
+    addon.denseStackGradient = denseStackGradient
     tf.dispose([...x, ...layers.flatMap((l) => [l.w, l.b]), target])
   })
 
