@@ -60,6 +60,24 @@ export const cpuDescription = () => {
   }
 }
 
+/**
+ * Why a reference process ran below its best, from what it reports of its BLAS (`threadpools`: threadpoolctl's
+ * pools, or a sentence when threadpoolctl is missing; `blas`: where libblas.so.3 points): undefined when it used
+ * OpenBLAS. Debian's python3-torch does its products through whichever libblas.so.3 the system links, and on a
+ * machine without libopenblas0 that is the reference (netlib) BLAS, about twenty times slower: ratios against it say
+ * nothing, so the benches print this and keep it in their JSON.
+ */
+export const referenceBlasProblem = (result) => {
+  const pools = Array.isArray(result.threadpools) ? result.threadpools : []
+  if (pools.some((pool) => pool?.internal_api === 'openblas')) return undefined
+  const blas = Array.isArray(result.blas) ? result.blas : []
+  if (pools.length === 0 && blas.some((path) => String(path).includes('openblas'))) return undefined
+  return (
+    `the reference's BLAS is not OpenBLAS (${blas.join(', ') || 'no libblas.so.3 found'}): PyTorch runs far below ` +
+    'its best and the ratios say nothing (Debian: apt-get install libopenblas0-pthread python3-threadpoolctl)'
+  )
+}
+
 /** The result with the highest `key` among those whose implementation starts with `prefix`. */
 export const best = (results, prefix, key) =>
   results.filter((r) => String(r.implementation).startsWith(prefix)).sort((a, b) => b[key] - a[key])[0]

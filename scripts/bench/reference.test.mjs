@@ -1,7 +1,7 @@
 // The benches' shared helpers. Run with `node --test scripts/bench/reference.test.mjs` (npm test does).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { backendForRound, best, bestOfRounds, median, ratioToBest } from './reference.mjs'
+import { backendForRound, best, bestOfRounds, median, ratioToBest, referenceBlasProblem } from './reference.mjs'
 
 test('bestOfRounds keeps each case by its best round, every round beside it, cases in first-seen order', () => {
   const rows = [
@@ -49,4 +49,20 @@ test('backendForRound says whether the backend loaded and records why not on the
   assert.equal(await backendForRound(load, 'missing', 1, skipped), false)
   assert.equal(await backendForRound(load, 'missing', 2, skipped), false)
   assert.deepEqual(skipped, ['missing: not installed'])
+})
+
+test('referenceBlasProblem: none for OpenBLAS (by threadpoolctl, or by the library path without it), else why', () => {
+  const openblas = { internal_api: 'openblas', version: '0.3.21', architecture: 'Cooperlake', num_threads: 2 }
+  const openmp = { internal_api: 'openmp', version: null, architecture: null, num_threads: 2 }
+  const netlib = ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3']
+  const pthread = ['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3']
+  assert.equal(referenceBlasProblem({ threadpools: [openmp, openblas], blas: netlib }), undefined)
+  assert.equal(referenceBlasProblem({ threadpools: 'threadpoolctl not installed', blas: pthread }), undefined)
+  // threadpoolctl saw the pools and OpenBLAS is not among them: the library path does not overrule it
+  assert.match(referenceBlasProblem({ threadpools: [openmp], blas: pthread }) ?? '', /not OpenBLAS/)
+  assert.match(
+    referenceBlasProblem({ threadpools: 'threadpoolctl not installed', blas: netlib }) ?? '',
+    /blas\/libblas/,
+  )
+  assert.match(referenceBlasProblem({}) ?? '', /no libblas.so.3 found/)
 })

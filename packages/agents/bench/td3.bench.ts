@@ -36,6 +36,7 @@ import {
   findTorch,
   HANDICAPS,
   ratioToBest,
+  referenceBlasProblem,
   referenceEnv,
 } from '../../../scripts/bench/reference.mjs'
 
@@ -116,6 +117,8 @@ const measureTorch = (python: string, size: Size, threads: number) => {
   const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
   return JSON.parse(out.trim().split('\n').at(-1) as string) as {
     threads: number
+    blas?: string[]
+    threadpools?: unknown
     steps: number
     seconds: number
     updatesPerSecond: number
@@ -131,6 +134,8 @@ type Row = Record<string, unknown> & {
 }
 const measured: Row[] = []
 const skipped: string[] = []
+/** Why the reference ran below its best (a BLAS other than OpenBLAS): its ratios then say nothing. */
+const referenceProblems: string[] = []
 const backends = (process.env.POLYAK_BACKEND?.split(',') ?? BACKENDS) as readonly (typeof BACKENDS)[number][]
 const torch = process.env.BENCH_TORCH === '0' ? undefined : findTorch()
 if (torch === undefined)
@@ -154,6 +159,11 @@ for (let round = 1; round <= rounds; round++) {
     for (const threads of [1, 0]) {
       const result = measureTorch(torch.python, size, threads)
       const implementation = threads === 1 ? 'pytorch/1-thread' : 'pytorch/default-threads'
+      const problem = referenceBlasProblem(result)
+      if (problem !== undefined && !referenceProblems.includes(problem)) {
+        referenceProblems.push(problem)
+        console.error(`warning: ${problem}`)
+      }
       measured.push({ implementation, size: size.name, round, torch: torch.version, ...result })
       console.error(
         `round ${round} ${implementation.padEnd(17)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s, ` +
@@ -205,6 +215,7 @@ const report = {
   ratiosOfMedians,
   /** The same in updates per CPU second of each process (user + system): steadier on a shared machine. */
   ratiosCpuTime,
+  referenceProblems,
   skipped,
 }
 mkdirSync('bench-results', { recursive: true })

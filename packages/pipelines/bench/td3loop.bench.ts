@@ -20,6 +20,7 @@ import {
   findTorch,
   HANDICAPS,
   ratioToBest,
+  referenceBlasProblem,
   referenceEnv,
 } from '../../../scripts/bench/reference.mjs'
 import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
@@ -85,6 +86,8 @@ const measureTorch = (python: string, threads: number) => {
 type Row = Record<string, unknown> & { implementation: string; stepsPerSecond: number }
 const measured: Row[] = []
 const skipped: string[] = []
+/** Why the reference ran below its best (a BLAS other than OpenBLAS): its ratios then say nothing. */
+const referenceProblems: string[] = []
 const backends = (process.env.POLYAK_BACKEND?.split(',') ??
   BACKENDS.filter((b) => b !== 'cpu')) as readonly (typeof BACKENDS)[number][]
 const python = process.env.BENCH_TORCH === '0' ? undefined : findTorch()?.python
@@ -103,6 +106,11 @@ for (let round = 1; round <= rounds; round++) {
   for (const threads of [1, 0]) {
     const implementation = threads === 1 ? 'cleanrl-pytorch/1-thread' : 'cleanrl-pytorch/default-threads'
     const result = measureTorch(python, threads)
+    const problem = referenceBlasProblem(result)
+    if (problem !== undefined && !referenceProblems.includes(problem)) {
+      referenceProblems.push(problem)
+      console.error(`warning: ${problem}`)
+    }
     measured.push({ implementation, round, ...result })
     console.error(`round ${round} ${implementation.padEnd(25)} ${result.stepsPerSecond} steps/s`)
   }
@@ -147,6 +155,7 @@ const report = {
   ratios,
   ratiosToBest,
   ratiosOfMedians,
+  referenceProblems,
   skipped,
 }
 mkdirSync('bench-results', { recursive: true })
