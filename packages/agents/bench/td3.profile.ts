@@ -174,13 +174,13 @@ const productsOf = (name: string, args: unknown[]): { key: string; flops: number
     const flags = name === 'gemm' ? `${args[7] ? 'ᵀ' : ''}·${args[8] ? 'ᵀ' : ''}` : ' fused'
     return { key: `${name} m${m} n${n} k${k}${flags}`, flops: 2 * (m as number) * (n as number) * (k as number) }
   }
-  // denseStack(x, ws, bs, hs, rows, width, activations); denseStackGradient(dy, x, ws, hs, dzs, dws, dbs, dx, rows,
-  // width, activations): the layer widths from the weights' lengths
+  // denseStack(xs, widths, ws, bs, hs, rows, activations); denseStackGradient(dy, xs, widths, ws, hs, dzs, dws, dbs,
+  // dxs, rows, activations): the layer widths from the weights' lengths
   const stack = name === 'denseStack'
   if (!stack && name !== 'denseStackGradient') return undefined
-  const rows = args[stack ? 4 : 8] as number
-  const ws = args[2 - (stack ? 1 : 0)] as Float32Array[]
-  const dims = [args[stack ? 5 : 9] as number]
+  const rows = args[stack ? 5 : 9] as number
+  const ws = args[stack ? 2 : 3] as Float32Array[]
+  const dims = [(args[stack ? 1 : 2] as Int32Array).reduce((a, b) => a + b, 0)]
   for (const w of ws) dims.push(w.length / (dims.at(-1) as number))
   const macs = (i: number) => rows * (dims[i] as number) * (dims[i + 1] as number)
   if (stack) {
@@ -188,8 +188,8 @@ const productsOf = (name: string, args: unknown[]): { key: string; flops: number
     return { key: `denseStack rows ${rows}: ${dims.join('→')}`, flops }
   }
   // the weight gradients wanted, the products of the walk down (to the lowest layer wanted), the input's gradient
-  const wanted = (args[5] as (Float32Array | null)[]).map((dw) => dw !== null)
-  const input = args[7] !== null
+  const wanted = (args[6] as (Float32Array | null)[]).map((dw) => dw !== null)
+  const input = args[8] !== null
   const lowest = input ? 0 : wanted.indexOf(true)
   let flops = 0
   ws.forEach((_, i) => {

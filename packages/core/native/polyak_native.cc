@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #define POLYAK_DECLARE(ns)                                                                                          \
   namespace polyak {                                                                                                \
@@ -757,64 +758,127 @@ void denseRows(const float* x, const float* w, const float* bias, float* y, int 
   if (bias != nullptr || act != 0) kernels.biasActivation(yr, bias, m, n, act);
 }
 
-// denseStack(x, ws, bs, hs, rows, width, activations): a chain of dense layers in one call, hs[i] (rows × n_i) =
-// activation_i(h_{i−1} · ws[i] + bs[i]) with h_{−1} = x (rows × width), ws[i] stored k_i × n_i (k_0 = width,
-// k_i = n_{i−1}), bs[i] of n_i values or null, activations[i] 0 linear, 1 ReLU, 2 tanh. Rows are independent through
-// the whole chain, so a large chain is split by blocks of rows, each thread running every layer on its block: one
-// hand-off per chain instead of one per layer, and the small layers (the first, the scalar head) split too. Each
-// element is computed as by denseForward, so any split gives the same bits.
+// A layer stack's input given as column blocks (the observation beside the action, for a critic): parts[p] holds
+// rows × widths[p] values, the input is the blocks side by side. One block is used where it is; several are copied
+// side by side into `joined` (or out of it, for a gradient) row block by row block.
+struct Blocks {
+  const float* parts[kMaxStackLayers];
+  float* outs[kMaxStackLayers];
+  int widths[kMaxStackLayers];
+  int count = 0;
+  int width = 0;
+
+  // rows [r0, r1) of the blocks side by side into `joined` (rows × width)
+  void join(float* joined, int r0, int r1) const {
+    for (int r = r0; r < r1; ++r) {
+      float* to = joined + static_cast<std::size_t>(r) * width;
+      for (int p = 0; p < count; ++p) {
+        const int w = widths[p];
+        std::memcpy(to, parts[p] + static_cast<std::size_t>(r) * w, sizeof(float) * w);
+        to += w;
+      }
+    }
+  }
+  // rows [r0, r1) of `joined` back out into the blocks `outs`
+  void split(const float* joined, int r0, int r1) const {
+    for (int r = r0; r < r1; ++r) {
+      const float* from = joined + static_cast<std::size_t>(r) * width;
+      for (int p = 0; p < count; ++p) {
+        const int w = widths[p];
+        std::memcpy(outs[p] + static_cast<std::size_t>(r) * w, from, sizeof(float) * w);
+        from += w;
+      }
+    }
+  }
+};
+
+// The column blocks of a stack's input (or of its gradient): a JS array of Float32Arrays (entries may be null when
+// `nullable`) with their widths, each at least rows × width long.
+bool getBlocks(napi_env env, napi_value list, napi_value widthsValue, int64_t rows, bool nullable, Blocks* blocks,
+               const char* what) {
+  int32_t* widths;
+  std::size_t count;
+  if (!getI32(env, widthsValue, &widths, &count, what)) return false;
+  if (count < 1 || count > static_cast<std::size_t>(kMaxStackLayers)) return fail(env, what);
+  float* data[kMaxStackLayers];
+  std::size_t lengths[kMaxStackLayers];
+  if (!getF32List(env, list, count, data, lengths, what)) return false;
+  blocks->count = static_cast<int>(count);
+  blocks->width = 0;
+  for (std::size_t p = 0; p < count; ++p) {
+    if (widths[p] < 1 || (data[p] == nullptr && !nullable) ||
+        (data[p] != nullptr && static_cast<int64_t>(lengths[p]) < rows * widths[p]))
+      return fail(env, what);
+    blocks->parts[p] = data[p];
+    blocks->outs[p] = data[p];
+    blocks->widths[p] = widths[p];
+    blocks->width += widths[p];
+  }
+  return true;
+}
+
+// denseStack(xs, widths, ws, bs, hs, rows, activations): a chain of dense layers in one call, hs[i] (rows × n_i) =
+// activation_i(h_{i−1} · ws[i] + bs[i]) with h_{−1} the input x (rows × Σ widths) given as column blocks xs[p] (rows ×
+// widths[p]), ws[i] stored k_i × n_i (k_0 = Σ widths, k_i = n_{i−1}), bs[i] of n_i values or null, activations[i] 0
+// linear, 1 ReLU, 2 tanh. Rows are independent through the whole chain, so a large chain is split by blocks of rows,
+// each thread joining its rows of the input and running every layer on them: one hand-off per chain instead of one
+// per layer, and the small layers (the first, the scalar head) split too. Each element is computed as by
+// denseForward, so any split gives the same bits.
 napi_value DenseStack(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   if (!args(env, info, argv)) return nullptr;
-  float* x;
-  std::size_t lx;
-  int64_t rows, width;
+  int64_t rows;
   int32_t* acts;
   std::size_t layers;
-  if (!getF32(env, argv[0], &x, &lx, "denseStack: x must be a Float32Array") ||
-      !getInt(env, argv[4], &rows, "denseStack: rows") || !getInt(env, argv[5], &width, "denseStack: width") ||
+  Blocks input;
+  if (!getInt(env, argv[5], &rows, "denseStack: rows") ||
       !getI32(env, argv[6], &acts, &layers, "denseStack: activations must be an Int32Array"))
     return nullptr;
-  if (layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers)) {
-    fail(env, "denseStack: between 1 and 16 layers");
+  if (rows < 0 || layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers)) {
+    fail(env, "denseStack: rows ≥ 0 and between 1 and 16 layers");
     return nullptr;
   }
+  if (!getBlocks(env, argv[0], argv[1], rows, false, &input,
+                 "denseStack: xs must be 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array"))
+    return nullptr;
   float *ws[kMaxStackLayers], *bs[kMaxStackLayers], *hs[kMaxStackLayers];
   std::size_t lws[kMaxStackLayers], lbs[kMaxStackLayers], lhs[kMaxStackLayers];
-  if (!getF32List(env, argv[1], layers, ws, lws, "denseStack: ws must be an array of a Float32Array per layer") ||
-      !getF32List(env, argv[2], layers, bs, lbs, "denseStack: bs must be an array of a Float32Array or null per layer") ||
-      !getF32List(env, argv[3], layers, hs, lhs, "denseStack: hs must be an array of a Float32Array per layer"))
+  if (!getF32List(env, argv[2], layers, ws, lws, "denseStack: ws must be an array of a Float32Array per layer") ||
+      !getF32List(env, argv[3], layers, bs, lbs, "denseStack: bs must be an array of a Float32Array or null per layer") ||
+      !getF32List(env, argv[4], layers, hs, lhs, "denseStack: hs must be an array of a Float32Array per layer"))
     return nullptr;
-  if (rows < 0 || width < 0 || static_cast<int64_t>(lx) < rows * width) {
-    fail(env, "denseStack: x is shorter than rows × width");
-    return nullptr;
-  }
+  std::vector<float> joined(input.count > 1 ? static_cast<std::size_t>(rows) * input.width : 0);
   struct Task {
-    const float* x;
+    const Blocks* input;
+    float* joined;
     const float* const* ws;
     const float* const* bs;
     float* const* hs;
     int ns[kMaxStackLayers];
     int acts[kMaxStackLayers];
-    int layers, rows, width;
+    int layers, rows;
     static void run(void* ctx, int part, int parts) {
       const Task& t = *static_cast<const Task*>(ctx);
       int r0, r1;
       rowRange(t.rows, part, parts, &r0, &r1);
-      const float* in = t.x;
-      int k = t.width;
+      const float* in = t.input->parts[0];
+      if (t.joined != nullptr) {
+        t.input->join(t.joined, r0, r1);
+        in = t.joined;
+      }
+      int k = t.input->width;
       for (int i = 0; i < t.layers; ++i) {
         denseRows(in, t.ws[i], t.bs[i], t.hs[i], r0, r1, t.ns[i], k, t.acts[i]);
         in = t.hs[i];
         k = t.ns[i];
       }
     }
-  } task{x, ws, bs, hs, {}, {}, static_cast<int>(layers), static_cast<int>(rows), static_cast<int>(width)};
-  int64_t k = width;
+  } task{&input, joined.empty() ? nullptr : joined.data(), ws, bs, hs, {}, {}, static_cast<int>(layers),
+         static_cast<int>(rows)};
+  int64_t k = input.width;
   double macs = 0;
   for (std::size_t i = 0; i < layers; ++i) {
-    if (acts[i] < 0 || acts[i] > 2 || ws[i] == nullptr || hs[i] == nullptr || k < 1 ||
-        lws[i] % static_cast<std::size_t>(k) != 0) {
+    if (acts[i] < 0 || acts[i] > 2 || ws[i] == nullptr || hs[i] == nullptr || lws[i] % static_cast<std::size_t>(k) != 0) {
       fail(env, "denseStack: each layer needs a weight matrix k × n and an output, and a known activation");
       return nullptr;
     }
@@ -846,31 +910,57 @@ float* scratchOf(std::size_t size) {
   return gradientScratch;
 }
 
-// denseStackGradient(dy, x, ws, hs, dzs, dws, dbs, dx, rows, width, activations): the gradient of denseStack, given
-// dy (rows × n_top) on the top layer's output: dzs[i] (rows × n_i) receives dz_i = dy_i · act_i'(h_i) for every layer
-// from the top down to the lowest one anything is needed from; dws[i] = h_{i−1}ᵀ · dz_i and dbs[i] = Σ_rows dz_i for
-// the layers whose gradients are wanted (null: not computed); dx = dz_0 · ws[0]ᵀ when not null. dz of the layer below
-// comes out of dz_i · ws[i]ᵀ with the ReLU's step applied as it is written (reluGradientProduct), else through the
-// activation's gradient. In two hand-offs: the walk down is row by row (blocks of rows on every thread), then the
-// weight gradients, which sum over the rows, are split by their outputs. The operations of dense's gradient, in the
-// same order for each element: the bits of the layer-by-layer calls.
+// denseStackGradient(dy, xs, widths, ws, hs, dzs, dws, dbs, dxs, rows, activations): the gradient of denseStack,
+// given dy (rows × n_top) on the top layer's output: dzs[i] (rows × n_i) receives dz_i = dy_i · act_i'(h_i) for every
+// layer from the top down to the lowest one anything is needed from; dws[i] = h_{i−1}ᵀ · dz_i and dbs[i] =
+// Σ_rows dz_i for the layers whose gradients are wanted (null: not computed); the input's gradient dz_0 · ws[0]ᵀ,
+// split into the column blocks dxs[p] (rows × widths[p]) when dxs is not null. xs, the input's blocks, may be null
+// when the first layer's weight gradient is not wanted. dz of the layer below comes out of dz_i · ws[i]ᵀ with the
+// ReLU's step applied as it is written (reluGradientProduct), else through the activation's gradient. In two
+// hand-offs: the walk down is row by row (blocks of rows on every thread, which also join the input's blocks), then
+// the weight gradients, which sum over the rows, are split by their outputs. The operations of dense's gradient, in
+// the same order for each element: the bits of the layer-by-layer calls.
 napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
   napi_value argv[11];
   if (!args(env, info, argv)) return nullptr;
-  float *dy, *x, *dx;
-  std::size_t ldy, lx, ldx;
-  int64_t rows, width;
+  float* dy;
+  std::size_t ldy;
+  int64_t rows;
   int32_t* acts;
   std::size_t layers;
   if (!getF32(env, argv[0], &dy, &ldy, "denseStackGradient: dy must be a Float32Array") ||
-      !getF32OrNull(env, argv[1], &x, &lx, "denseStackGradient: x must be a Float32Array or null") ||
-      !getF32OrNull(env, argv[7], &dx, &ldx, "denseStackGradient: dx must be a Float32Array or null") ||
-      !getInt(env, argv[8], &rows, "denseStackGradient: rows") ||
-      !getInt(env, argv[9], &width, "denseStackGradient: width") ||
+      !getInt(env, argv[9], &rows, "denseStackGradient: rows") ||
       !getI32(env, argv[10], &acts, &layers, "denseStackGradient: activations must be an Int32Array"))
     return nullptr;
-  if (layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers) || rows < 0 || width < 1) {
-    fail(env, "denseStackGradient: between 1 and 16 layers, rows ≥ 0, width ≥ 1");
+  if (layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers) || rows < 0) {
+    fail(env, "denseStackGradient: between 1 and 16 layers, rows ≥ 0");
+    return nullptr;
+  }
+  const auto isNull = [&](napi_value v) {
+    napi_valuetype t;
+    napi_typeof(env, v, &t);
+    return t == napi_null || t == napi_undefined;
+  };
+  const char* blocksError =
+      "denseStackGradient: xs and dxs must be null or 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array";
+  Blocks input, inputGradient;
+  const bool hasInput = !isNull(argv[1]);
+  const bool hasInputGradient = !isNull(argv[8]);
+  if ((hasInput && !getBlocks(env, argv[1], argv[2], rows, false, &input, blocksError)) ||
+      (hasInputGradient && !getBlocks(env, argv[8], argv[2], rows, false, &inputGradient, blocksError)))
+    return nullptr;
+  // the widths alone, for the layer sizes, when neither the input nor its gradient is given
+  if (!hasInput) {
+    int32_t* widths;
+    std::size_t count;
+    if (!getI32(env, argv[2], &widths, &count, blocksError)) return nullptr;
+    input.count = 0;
+    input.width = 0;
+    for (std::size_t p = 0; p < count; ++p) input.width += widths[p];
+  }
+  const int64_t width = input.width;
+  if (width < 1) {
+    fail(env, blocksError);
     return nullptr;
   }
   float *ws[kMaxStackLayers], *hs[kMaxStackLayers], *dzs[kMaxStackLayers], *dws[kMaxStackLayers],
@@ -878,13 +968,18 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
   std::size_t lws[kMaxStackLayers], lhs[kMaxStackLayers], ldzs[kMaxStackLayers], ldws[kMaxStackLayers],
       ldbs[kMaxStackLayers];
   const char* listError = "denseStackGradient: ws, hs, dzs, dws and dbs must be arrays of a Float32Array (or null) per layer";
-  if (!getF32List(env, argv[2], layers, ws, lws, listError) || !getF32List(env, argv[3], layers, hs, lhs, listError) ||
-      !getF32List(env, argv[4], layers, dzs, ldzs, listError) ||
-      !getF32List(env, argv[5], layers, dws, ldws, listError) || !getF32List(env, argv[6], layers, dbs, ldbs, listError))
+  if (!getF32List(env, argv[3], layers, ws, lws, listError) || !getF32List(env, argv[4], layers, hs, lhs, listError) ||
+      !getF32List(env, argv[5], layers, dzs, ldzs, listError) ||
+      !getF32List(env, argv[6], layers, dws, ldws, listError) || !getF32List(env, argv[7], layers, dbs, ldbs, listError))
     return nullptr;
   struct Task {
-    const float *dy, *x;
-    float* dx;
+    const float* dy;
+    const Blocks* input;
+    const Blocks* inputGradient;
+    const float* x;  // the input, joined or its one block
+    float* joinedX;  // where the walk joins the input's blocks (null: one block, or the input is not needed)
+    float* dx;       // the input's gradient, joined or its one block (null: not wanted)
+    bool splitDx;    // whether dx is joined scratch to be split into the blocks
     const float* const* ws;
     const float* const* hs;
     float* const* dzs;
@@ -899,6 +994,7 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
       rowRange(t.rows, part, parts, &r0, &r1);
       const int m = r1 - r0;
       if (m <= 0) return;
+      if (t.joinedX != nullptr) t.input->join(t.joinedX, r0, r1);
       const int top = t.layers - 1;
       const std::size_t topOffset = static_cast<std::size_t>(r0) * t.ns[top];
       kernels.activationGradient(t.dy + topOffset, t.hs[top] + topOffset, t.dzs[top] + topOffset,
@@ -907,7 +1003,10 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
         const int k = t.ks[i], n = t.ns[i];
         const float* dz = t.dzs[i] + static_cast<std::size_t>(r0) * n;
         if (i == 0) {
-          if (t.dx != nullptr) kernels.gemm(dz, t.ws[0], t.dx + static_cast<std::size_t>(r0) * k, m, k, n, false, true, 0, 1);
+          if (t.dx != nullptr) {
+            kernels.gemm(dz, t.ws[0], t.dx + static_cast<std::size_t>(r0) * k, m, k, n, false, true, 0, 1);
+            if (t.splitDx) t.inputGradient->split(t.dx, r0, r1);
+          }
           break;
         }
         if (i == t.lowest) break;
@@ -932,10 +1031,11 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
         if (i % parts == part) kernels.sumAxis(t.dzs[i], t.dbs[i], t.rows, t.ns[i], true);
       }
     }
-  } task{dy, x, dx, ws, hs, dzs, dws, dbs, {}, {}, {}, static_cast<int>(layers), static_cast<int>(rows), 0};
+  } task{dy, &input, &inputGradient, nullptr, nullptr, nullptr, false, ws, hs, dzs, dws, dbs, {}, {}, {},
+         static_cast<int>(layers), static_cast<int>(rows), 0};
   int64_t k = width;
   double walkMacs = 0, weightMacs = 0;
-  int lowest = dx != nullptr ? 0 : static_cast<int>(layers);
+  int lowest = hasInputGradient ? 0 : static_cast<int>(layers);
   for (std::size_t i = 0; i < layers; ++i) {
     if (acts[i] < 0 || acts[i] > 2 || ws[i] == nullptr || hs[i] == nullptr || lws[i] % static_cast<std::size_t>(k) != 0) {
       fail(env, "denseStackGradient: each layer needs a weight matrix k × n, its output, and a known activation");
@@ -964,24 +1064,40 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
     k = n;
   }
   task.lowest = lowest;
-  if (static_cast<int64_t>(ldy) < rows * task.ns[layers - 1] || (x == nullptr && dws[0] != nullptr) ||
-      (x != nullptr && static_cast<int64_t>(lx) < rows * width) ||
-      (dx != nullptr && static_cast<int64_t>(ldx) < rows * width)) {
-    fail(env, "denseStackGradient: dy, x or dx is shorter than its shape (x is needed for the first layer's weights)");
+  if (static_cast<int64_t>(ldy) < rows * task.ns[layers - 1] || (!hasInput && dws[0] != nullptr) ||
+      (hasInputGradient && inputGradient.width != width)) {
+    fail(env, "denseStackGradient: dy is shorter than its shape, or xs is missing for the first layer's weights");
     return nullptr;
   }
-  if (lowest < static_cast<int>(layers)) {
-    for (std::size_t i = static_cast<std::size_t>(lowest); i < layers; ++i) {
-      walkMacs += static_cast<double>(rows) * task.ks[i] * task.ns[i];
-      if (dzs[i] == nullptr || static_cast<int64_t>(ldzs[i]) < rows * task.ns[i]) {
-        fail(env, "denseStackGradient: dz of a layer the walk reaches is missing or short");
-        return nullptr;
-      }
+  if (lowest == static_cast<int>(layers)) return nullptr;
+  std::vector<float> joinedX, joinedDx;
+  if (hasInput && dws[0] != nullptr) {
+    if (input.count == 1) {
+      task.x = input.parts[0];
+    } else {
+      joinedX.resize(static_cast<std::size_t>(rows) * width);
+      task.x = task.joinedX = joinedX.data();
     }
-    pool.run(&Task::walk, &task, splitRows(task.rows, walkMacs) ? pool.size() : 1);
-    const bool splitWeights = pool.size() > 1 && weightMacs >= kParallelMacs;
-    pool.run(&Task::weights, &task, splitWeights ? pool.size() : 1);
   }
+  if (hasInputGradient) {
+    if (inputGradient.count == 1) {
+      task.dx = inputGradient.outs[0];
+    } else {
+      joinedDx.resize(static_cast<std::size_t>(rows) * width);
+      task.dx = joinedDx.data();
+      task.splitDx = true;
+    }
+  }
+  for (std::size_t i = static_cast<std::size_t>(lowest); i < layers; ++i) {
+    walkMacs += static_cast<double>(rows) * task.ks[i] * task.ns[i];
+    if (dzs[i] == nullptr || static_cast<int64_t>(ldzs[i]) < rows * task.ns[i]) {
+      fail(env, "denseStackGradient: dz of a layer the walk reaches is missing or short");
+      return nullptr;
+    }
+  }
+  pool.run(&Task::walk, &task, splitRows(task.rows, walkMacs) ? pool.size() : 1);
+  const bool splitWeights = pool.size() > 1 && weightMacs >= kParallelMacs;
+  pool.run(&Task::weights, &task, splitWeights ? pool.size() : 1);
   return nullptr;
 }
 

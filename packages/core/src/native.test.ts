@@ -115,6 +115,37 @@ describe('native kernels: availability', () => {
     expect(() =>
       gemm(new Float64Array(4) as never, new Float32Array(4), new Float32Array(4), 1, 2, 2, 2, false, false, 0, 0),
     ).toThrow(/Float32Array/)
+    // a stack of one 3 → 2 layer over 4 rows, its input in blocks of 2 and 1 columns
+    const { denseStack, denseStackGradient } = loaded.addon
+    if (denseStack === undefined || denseStackGradient === undefined) throw new Error('the addon predates denseStack')
+    const f = (n: number) => new Float32Array(n)
+    const widths = Int32Array.of(2, 1)
+    const relu = Int32Array.of(1)
+    expect(() => denseStack([f(8), f(4)], widths, [f(6)], [null], [f(8)], 4, relu)).not.toThrow()
+    expect(() => denseStack([f(8), f(3)], widths, [f(6)], [null], [f(8)], 4, relu)).toThrow(/rows × widths/)
+    expect(() => denseStack([f(8)], widths, [f(6)], [null], [f(8)], 4, relu)).toThrow(/rows × widths/)
+    expect(() => denseStack([f(8), f(4)], widths, [f(6)], [null], [f(7)], 4, relu)).toThrow(/shorter than its layer/)
+    expect(() => denseStack([f(8), f(4)], widths, [f(5)], [null], [f(8)], 4, relu)).toThrow(/weight matrix/)
+    expect(() => denseStack([f(8), f(4)], widths, [f(6)], [null], [f(8)], 4, Int32Array.of(3))).toThrow(/activation/)
+    const gradient = (xs: Float32Array[] | null, dws: (Float32Array | null)[], dxs: Float32Array[] | null, dy = f(8)) =>
+      denseStackGradient(
+        dy,
+        xs,
+        widths,
+        [f(6)],
+        [f(8)],
+        [f(8)],
+        dws,
+        dws.map(() => f(2)),
+        dxs,
+        4,
+        relu,
+      )
+    expect(() => gradient([f(8), f(4)], [f(6)], [f(8), f(4)])).not.toThrow()
+    expect(() => gradient(null, [f(6)], null)).toThrow(/first layer's weights/)
+    expect(() => gradient([f(8), f(4)], [f(5)], null)).toThrow(/shorter than its layer/)
+    expect(() => gradient([f(8), f(4)], [f(6)], [f(8), f(4)], f(7))).toThrow(/dy is shorter/)
+    expect(() => gradient([f(8), f(4)], [f(6)], [f(8), f(2)])).toThrow(/rows × widths/)
   })
 })
 

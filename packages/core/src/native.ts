@@ -107,39 +107,40 @@ export interface NativeAddon {
     k: number,
   ) => boolean
   /**
-   * A chain of dense layers in one call: `hs[i] = activation_i(h_{i−1} · ws[i] + bs[i])` with `h_{−1} = x` (`rows ×
-   * width`), `ws[i]` stored `k_i × n_i`, `bs[i]` `null` for none, activations 0 linear, 1 ReLU, 2 tanh. A large chain
-   * is split by blocks of rows, each thread running every layer on its block; the bits of `denseForward` layer by
-   * layer. Absent from addons built before it existed.
+   * A chain of dense layers in one call: `hs[i] = activation_i(h_{i−1} · ws[i] + bs[i])` with `h_{−1}` the input,
+   * given as column blocks `xs[p]` (`rows × widths[p]`, side by side: an observation beside an action), `ws[i]`
+   * stored `k_i × n_i`, `bs[i]` `null` for none, activations 0 linear, 1 ReLU, 2 tanh. A large chain is split by
+   * blocks of rows, each thread joining its rows of the input and running every layer on them; the bits of
+   * `denseForward` layer by layer. Absent from addons built before it existed.
    */
   readonly denseStack?: (
-    x: Float32Array,
+    xs: readonly Float32Array[],
+    widths: Int32Array,
     ws: readonly Float32Array[],
     bs: readonly (Float32Array | null)[],
     hs: readonly Float32Array[],
     rows: number,
-    width: number,
     activations: Int32Array,
   ) => void
   /**
    * The gradient of {@link NativeAddon.denseStack} given `dy` on the top layer's output: `dzs[i] = dy_i ·
    * act_i'(h_i)` for every layer from the top down to the lowest one anything is wanted from, `dws[i] = h_{i−1}ᵀ ·
-   * dz_i` and `dbs[i] = Σ_rows dz_i` where not `null`, `dx = dz_0 · ws[0]ᵀ` when not `null` (`x` may be `null` when
-   * the first layer's weight gradient is not wanted). The walk down runs by blocks of rows on every thread, the
-   * weight gradients split by their outputs; the bits of the layer-by-layer calls. Absent from addons built before it
-   * existed.
+   * dz_i` and `dbs[i] = Σ_rows dz_i` where not `null`, the input's gradient `dz_0 · ws[0]ᵀ` split into the blocks
+   * `dxs` when not `null` (`xs` may be `null` when the first layer's weight gradient is not wanted). The walk down
+   * runs by blocks of rows on every thread, the weight gradients split by their outputs; the bits of the
+   * layer-by-layer calls. Absent from addons built before it existed.
    */
   readonly denseStackGradient?: (
     dy: Float32Array,
-    x: Float32Array | null,
+    xs: readonly Float32Array[] | null,
+    widths: Int32Array,
     ws: readonly Float32Array[],
     hs: readonly Float32Array[],
     dzs: readonly (Float32Array | null)[],
     dws: readonly (Float32Array | null)[],
     dbs: readonly (Float32Array | null)[],
-    dx: Float32Array | null,
+    dxs: readonly Float32Array[] | null,
     rows: number,
-    width: number,
     activations: Int32Array,
   ) => void
   /** Σ x² accumulated in double precision. */
@@ -674,22 +675,7 @@ export const enableNativeKernels = (): NativeAddon => {
     })
     return outs
   }
-  // Column blocks of a row-major matrix: `join` copies parts side by side into `out`, `split` copies them back out.
-  const joinColumns = (parts: Float32Array[], widths: number[], out: Float32Array, rows: number, split: boolean) => {
-    const width = widths.reduce((a, b) => a + b, 0)
-    let offset = 0
-    parts.forEach((part, p) => {
-      const w = widths[p] as number
-      for (let r = 0; r < rows; r++) {
-        const from = r * w
-        const to = r * width + offset
-        if (split) for (let j = 0; j < w; j++) part[from + j] = out[to + j] as number
-        else for (let j = 0; j < w; j++) out[to + j] = part[from + j] as number
-      }
-      offset += w
-    })
-  }
-  // A chain of dense layers in one kernel: inputs x0 … x(P−1) (the input's column blocks, concatenated in order),
+  // A chain of dense layers in one kernel: inputs x0 … x(P−1) (the input's column blocks, side by side in order),
   // w0, b0, w1, b1, …; outputs every layer's activations [h1, …, hL] (the last is the result, the others are saved for
   // the gradient). One addon call runs the whole chain (`denseStack`: blocks of rows on every thread).
   const denseStackForward = (args: KernelArgs): tf.TensorInfo[] => {
@@ -700,32 +686,19 @@ export const enableNativeKernels = (): NativeAddon => {
     const stack = addon.denseStack
     if (stack === undefined) throw new Error('polyak native kernels: the addon predates denseStack; rebuild it')
     const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
-    const widths = parts.map((x) => x.shape[1] as number)
     const rows = (parts[0] as tf.TensorInfo).shape[0] as number
     const weights = activations.map((_, i) => inputs[`w${i}`] as tf.TensorInfo)
     const outs = weights.map((w) => backend.makeOutput([rows, w.shape[1] as number], 'float32'))
-    const width = widths.reduce((a, b) => a + b, 0)
-    const joined = partCount === 1 ? undefined : backend.makeOutput([rows, width], 'float32')
     // views are taken after makeOutput, which may grow (and so replace) the heap
-    const input = heap(backend, joined ?? (parts[0] as tf.TensorInfo))
-    if (joined !== undefined)
-      joinColumns(
-        parts.map((x) => heap(backend, x)),
-        widths,
-        input,
-        rows,
-        false,
-      )
     stack(
-      input,
+      parts.map((x) => heap(backend, x)),
+      Int32Array.from(parts, (x) => x.shape[1] as number),
       weights.map((w) => heap(backend, w)),
       activations.map((_, i) => heap(backend, inputs[`b${i}`] as tf.TensorInfo)),
       outs.map((o) => heap(backend, o)),
       rows,
-      width,
       Int32Array.from(activations),
     )
-    if (joined !== undefined) backend.disposeData(joined.dataId)
     return outs
   }
   // Its gradient: inputs dy, x0 … x(P−1), w0 … w(L−1), h1 … hL; outputs dx0 … dx(P−1), dw0, db0, dw1, db1, … in one
@@ -749,8 +722,6 @@ export const enableNativeKernels = (): NativeAddon => {
     let lowest = needInput ? 0 : layers
     for (let i = layers - 1; i >= 0; i--) if (needLayer(i)) lowest = Math.min(lowest, i)
     const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
-    const widths = parts.map((x) => x.shape[1] as number)
-    const width = widths.reduce((a, b) => a + b, 0)
     const rows = (parts[0] as tf.TensorInfo).shape[0] as number
     const weights = activations.map((_, i) => inputs[`w${i}`] as tf.TensorInfo)
     const outsOf = activations.map((_, i) => inputs[`h${i + 1}`] as tf.TensorInfo)
@@ -758,49 +729,28 @@ export const enableNativeKernels = (): NativeAddon => {
     const dxs = parts.map((x) => output([...x.shape], needInput))
     const dws = weights.map((w, i) => output([...w.shape], needLayer(i)))
     const dbs = weights.map((w, i) => output([w.shape[1] as number], needLayer(i)))
-    // scratch: each walked layer's dz, and the joined input and its gradient
+    // scratch: each walked layer's dz
     const walked = (i: number) => i >= lowest
     const dzs = outsOf.map((h, i) => output([...h.shape], walked(i)))
-    const joinInput = partCount > 1 && needLayer(0)
-    const joinGradient = partCount > 1 && needInput
-    const joined = partCount > 1 ? [output([rows, width], joinInput), output([rows, width], joinGradient)] : undefined
-    const scratch = [...dzs, ...(joined ?? [])]
-    const [x, dx] = joined ?? [parts[0] as tf.TensorInfo, dxs[0] as tf.TensorInfo]
-    // views are taken after makeOutput, which may grow (and so replace) the heap
-    if (joinInput)
-      joinColumns(
-        parts.map((p) => heap(backend, p)),
-        widths,
-        heap(backend, x as tf.TensorInfo),
-        rows,
-        false,
-      )
     if (lowest < layers) {
-      const viewIf = (t: tf.TensorInfo | undefined, wanted: boolean) =>
-        wanted && t !== undefined ? heap(backend, t) : null
+      // views are taken after makeOutput, which may grow (and so replace) the heap
+      const views = (ts: readonly tf.TensorInfo[], wanted: (i: number) => boolean) =>
+        ts.map((t, i) => (wanted(i) ? heap(backend, t) : null))
       stackGradient(
         heap(backend, inputs.dy as tf.TensorInfo),
-        viewIf(x, needLayer(0)),
+        needLayer(0) ? parts.map((x) => heap(backend, x)) : null,
+        Int32Array.from(parts, (x) => x.shape[1] as number),
         weights.map((w) => heap(backend, w)),
         outsOf.map((h) => heap(backend, h)),
-        dzs.map((d, i) => viewIf(d, walked(i))),
-        dws.map((d, i) => viewIf(d, needLayer(i))),
-        dbs.map((d, i) => viewIf(d, needLayer(i))),
-        viewIf(dx, needInput),
+        views(dzs, walked),
+        views(dws, needLayer),
+        views(dbs, needLayer),
+        needInput ? dxs.map((d) => heap(backend, d)) : null,
         rows,
-        width,
         Int32Array.from(activations),
       )
     }
-    if (joinGradient)
-      joinColumns(
-        dxs.map((d) => heap(backend, d)),
-        widths,
-        heap(backend, dx as tf.TensorInfo),
-        rows,
-        true,
-      )
-    for (const t of scratch) backend.disposeData(t.dataId)
+    for (const t of dzs) backend.disposeData(t.dataId)
     return [...dxs, ...weights.flatMap((_, i) => [dws[i] as tf.TensorInfo, dbs[i] as tf.TensorInfo])]
   }
   // tfjs saves a kernel's inputs and outputs for its gradient by cloning them (`Identity`); wasm's Identity copies the

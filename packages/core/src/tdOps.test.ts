@@ -150,7 +150,7 @@ describe.skipIf(!loaded.ok)('bootstrapTarget and squaredError on the native back
     const { denseStackGradient } = addon
     let asked: { layers: boolean[]; input: boolean } | undefined
     addon.denseStackGradient = (...args: unknown[]) => {
-      asked = { layers: (args[5] as unknown[]).map((dw) => dw !== null), input: args[7] !== null }
+      asked = { layers: (args[6] as unknown[]).map((dw) => dw !== null), input: args[8] !== null }
       return denseStackGradient(...args)
     }
     const counted = <T>(f: () => T): [T, typeof asked] => {
