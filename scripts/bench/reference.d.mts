@@ -2,7 +2,20 @@
 export declare const HANDICAPS: readonly string[]
 export declare const findTorch: () => { python: string; version: string } | undefined
 export declare const referenceEnv: (threads: number) => NodeJS.ProcessEnv
-export declare const cpuDescription: () => { model: string; cores: number; vectorExtensions: string[] }
+export declare const parseCpuinfo: (text: string) => {
+  vendor: string | undefined
+  family: number | undefined
+  model: number | undefined
+  flags: string[]
+}
+export declare const cpuDescription: () => {
+  model: string
+  vendor: string
+  family: number | null
+  modelNumber: number | null
+  cores: number
+  vectorExtensions: string[]
+}
 export declare const best: <R extends Record<string, unknown>>(
   results: readonly R[],
   prefix: string,

@@ -44,19 +44,48 @@ export const referenceEnv = (threads) => {
 
 const VECTOR_FLAGS = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512vl', 'avx512bw', 'avx512_vnni', 'avx512_bf16']
 
-/** The CPU: model name, logical cores, and the vector extensions that matter to matrix products. */
-export const cpuDescription = () => {
-  let flags = []
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8')
+/**
+ * What /proc/cpuinfo says of the first CPU: vendor, family and model numbers (which tell CPU generations apart where
+ * the model name does not: a virtual machine may call both a Zen 4 and a Zen 5 part just "AMD EPYC"), and its flags.
+ */
+export const parseCpuinfo = (text) => {
+  const first = text.split(/\n\s*\n/)[0] ?? ''
+  const field = (name) =>
+    first
       .split('\n')
-      .find((l) => l.startsWith('flags'))
-    flags = (line?.split(':')[1] ?? '').trim().split(/\s+/)
+      .find((l) => l.split(':')[0]?.trim() === name)
+      ?.split(':')
+      .slice(1)
+      .join(':')
+      .trim()
+  const number = (name) => {
+    const value = Number(field(name))
+    return Number.isInteger(value) ? value : undefined
+  }
+  return {
+    vendor: field('vendor_id'),
+    family: number('cpu family'),
+    model: number('model'),
+    flags: (field('flags') ?? '').split(/\s+/).filter((f) => f !== ''),
+  }
+}
+
+/**
+ * The CPU: model name, vendor, family and model numbers, logical cores, and the vector extensions that matter to
+ * matrix products.
+ */
+export const cpuDescription = () => {
+  let info = { vendor: undefined, family: undefined, model: undefined, flags: [] }
+  try {
+    info = parseCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'))
   } catch {}
   return {
     model: os.cpus()[0]?.model ?? 'unknown',
+    vendor: info.vendor ?? 'unknown',
+    family: info.family ?? null,
+    modelNumber: info.model ?? null,
     cores: os.cpus().length,
-    vectorExtensions: VECTOR_FLAGS.filter((f) => flags.includes(f)),
+    vectorExtensions: VECTOR_FLAGS.filter((f) => info.flags.includes(f)),
   }
 }
 

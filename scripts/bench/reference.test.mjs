@@ -1,7 +1,15 @@
 // The benches' shared helpers. Run with `node --test scripts/bench/reference.test.mjs` (npm test does).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { backendForRound, best, bestOfRounds, median, ratioToBest, referenceBlasProblem } from './reference.mjs'
+import {
+  backendForRound,
+  best,
+  bestOfRounds,
+  median,
+  parseCpuinfo,
+  ratioToBest,
+  referenceBlasProblem,
+} from './reference.mjs'
 
 test('bestOfRounds keeps each case by its best round, every round beside it, cases in first-seen order', () => {
   const rows = [
@@ -65,4 +73,17 @@ test('referenceBlasProblem: none for OpenBLAS (by threadpoolctl, or by the libra
     /blas\/libblas/,
   )
   assert.match(referenceBlasProblem({}) ?? '', /no libblas.so.3 found/)
+})
+
+test('parseCpuinfo: the first CPU’s vendor, family and model numbers and flags (Zen 4 and Zen 5 share a name)', () => {
+  const cpu = (n, family) =>
+    `processor\t: ${n}\nvendor_id\t: AuthenticAMD\ncpu family\t: ${family}\nmodel\t\t: 2\n` +
+    'model name\t: AMD EPYC\nflags\t\t: fpu avx2 avx512f avx512vl\n'
+  assert.deepEqual(parseCpuinfo(`${cpu(0, 26)}\n${cpu(1, 25)}`), {
+    vendor: 'AuthenticAMD',
+    family: 26,
+    model: 2,
+    flags: ['fpu', 'avx2', 'avx512f', 'avx512vl'],
+  })
+  assert.deepEqual(parseCpuinfo(''), { vendor: undefined, family: undefined, model: undefined, flags: [] })
 })
