@@ -34,6 +34,7 @@ export declare const ratioToBest: <R extends Record<string, unknown> & { impleme
 ) => { name: string; ratio: number } | undefined
 export declare const median: (values: readonly number[]) => number
 export declare const referenceBlasProblem: (result: Readonly<Record<string, unknown>>) => string | undefined
+export declare const noteReferenceProblem: (result: Readonly<Record<string, unknown>>, problems: string[]) => void
 export declare const backendForRound: (
   setBackend: (name: never) => Promise<unknown>,
   backend: string,

@@ -107,6 +107,17 @@ export const referenceBlasProblem = (result) => {
   )
 }
 
+/**
+ * {@link referenceBlasProblem} of a reference result, added to `problems` (once each) and printed as a warning on
+ * standard error.
+ */
+export const noteReferenceProblem = (result, problems) => {
+  const problem = referenceBlasProblem(result)
+  if (problem === undefined || problems.includes(problem)) return
+  problems.push(problem)
+  console.error(`warning: ${problem}`)
+}
+
 /** The result with the highest `key` among those whose implementation starts with `prefix`. */
 export const best = (results, prefix, key) =>
   results.filter((r) => String(r.implementation).startsWith(prefix)).sort((a, b) => b[key] - a[key])[0]

@@ -6,6 +6,7 @@ import {
   best,
   bestOfRounds,
   median,
+  noteReferenceProblem,
   parseCpuinfo,
   ratioToBest,
   referenceBlasProblem,
@@ -86,4 +87,14 @@ test('parseCpuinfo: the first CPU’s vendor, family and model numbers and flags
     flags: ['fpu', 'avx2', 'avx512f', 'avx512vl'],
   })
   assert.deepEqual(parseCpuinfo(''), { vendor: undefined, family: undefined, model: undefined, flags: [] })
+})
+
+test('noteReferenceProblem records each problem once (and warns), nothing for OpenBLAS', () => {
+  const problems = []
+  const netlib = { threadpools: [], blas: ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3'] }
+  noteReferenceProblem(netlib, problems)
+  noteReferenceProblem(netlib, problems)
+  noteReferenceProblem({ threadpools: [{ internal_api: 'openblas' }] }, problems)
+  assert.equal(problems.length, 1)
+  assert.match(problems[0], /not OpenBLAS/)
 })

@@ -35,8 +35,8 @@ import {
   cpuDescription,
   findTorch,
   HANDICAPS,
+  noteReferenceProblem,
   ratioToBest,
-  referenceBlasProblem,
   referenceEnv,
 } from '../../../scripts/bench/reference.mjs'
 
@@ -159,11 +159,7 @@ for (let round = 1; round <= rounds; round++) {
     for (const threads of [1, 0]) {
       const result = measureTorch(torch.python, size, threads)
       const implementation = threads === 1 ? 'pytorch/1-thread' : 'pytorch/default-threads'
-      const problem = referenceBlasProblem(result)
-      if (problem !== undefined && !referenceProblems.includes(problem)) {
-        referenceProblems.push(problem)
-        console.error(`warning: ${problem}`)
-      }
+      noteReferenceProblem(result, referenceProblems)
       measured.push({ implementation, size: size.name, round, torch: torch.version, ...result })
       console.error(
         `round ${round} ${implementation.padEnd(17)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s, ` +

@@ -19,8 +19,8 @@ import {
   cpuDescription,
   findTorch,
   HANDICAPS,
+  noteReferenceProblem,
   ratioToBest,
-  referenceBlasProblem,
   referenceEnv,
 } from '../../../scripts/bench/reference.mjs'
 import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
@@ -106,11 +106,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const threads of [1, 0]) {
     const implementation = threads === 1 ? 'cleanrl-pytorch/1-thread' : 'cleanrl-pytorch/default-threads'
     const result = measureTorch(python, threads)
-    const problem = referenceBlasProblem(result)
-    if (problem !== undefined && !referenceProblems.includes(problem)) {
-      referenceProblems.push(problem)
-      console.error(`warning: ${problem}`)
-    }
+    noteReferenceProblem(result, referenceProblems)
     measured.push({ implementation, round, ...result })
     console.error(`round ${round} ${implementation.padEnd(25)} ${result.stepsPerSecond} steps/s`)
   }
