@@ -278,10 +278,15 @@ bool getI32(napi_env env, napi_value value, int32_t** data, std::size_t* length,
   return getTyped(env, value, napi_int32_array, data, length, what);
 }
 
-bool getF32OrNull(napi_env env, napi_value value, float** data, std::size_t* length, const char* what) {
+// Whether a JS value is null or undefined.
+bool isNullish(napi_env env, napi_value value) {
   napi_valuetype t;
   napi_typeof(env, value, &t);
-  if (t == napi_null || t == napi_undefined) {
+  return t == napi_null || t == napi_undefined;
+}
+
+bool getF32OrNull(napi_env env, napi_value value, float** data, std::size_t* length, const char* what) {
+  if (isNullish(env, value)) {
     *data = nullptr;
     *length = 0;
     return true;
@@ -758,12 +763,12 @@ void denseRows(const float* x, const float* w, const float* bias, float* y, int 
   if (bias != nullptr || act != 0) kernels.biasActivation(yr, bias, m, n, act);
 }
 
-// A layer stack's input given as column blocks (the observation beside the action, for a critic): parts[p] holds
-// rows × widths[p] values, the input is the blocks side by side. One block is used where it is; several are copied
-// side by side into `joined` (or out of it, for a gradient) row block by row block.
+// A layer stack's input, or its gradient, given as column blocks (the observation beside the action, for a critic):
+// parts[p] holds rows × widths[p] values, the input is the blocks side by side; all null when only the widths were
+// given. One block is used where it is; several are copied side by side into `joined` (or out of it, for a gradient)
+// row block by row block.
 struct Blocks {
-  const float* parts[kMaxStackLayers];
-  float* outs[kMaxStackLayers];
+  float* parts[kMaxStackLayers];
   int widths[kMaxStackLayers];
   int count = 0;
   int width = 0;
@@ -779,38 +784,37 @@ struct Blocks {
       }
     }
   }
-  // rows [r0, r1) of `joined` back out into the blocks `outs`
+  bool given() const { return parts[0] != nullptr; }
+  // rows [r0, r1) of `joined` back out into the blocks
   void split(const float* joined, int r0, int r1) const {
     for (int r = r0; r < r1; ++r) {
       const float* from = joined + static_cast<std::size_t>(r) * width;
       for (int p = 0; p < count; ++p) {
         const int w = widths[p];
-        std::memcpy(outs[p] + static_cast<std::size_t>(r) * w, from, sizeof(float) * w);
+        std::memcpy(parts[p] + static_cast<std::size_t>(r) * w, from, sizeof(float) * w);
         from += w;
       }
     }
   }
 };
 
-// The column blocks of a stack's input (or of its gradient): a JS array of Float32Arrays (entries may be null when
-// `nullable`) with their widths, each at least rows × width long.
-bool getBlocks(napi_env env, napi_value list, napi_value widthsValue, int64_t rows, bool nullable, Blocks* blocks,
-               const char* what) {
+// The column blocks of a stack's input (or of its gradient): a JS array of Float32Arrays with their widths, each at
+// least rows × width long, or null for the widths alone.
+bool getBlocks(napi_env env, napi_value list, napi_value widthsValue, int64_t rows, Blocks* blocks, const char* what) {
   int32_t* widths;
   std::size_t count;
   if (!getI32(env, widthsValue, &widths, &count, what)) return false;
   if (count < 1 || count > static_cast<std::size_t>(kMaxStackLayers)) return fail(env, what);
-  float* data[kMaxStackLayers];
+  const bool given = !isNullish(env, list);
   std::size_t lengths[kMaxStackLayers];
-  if (!getF32List(env, list, count, data, lengths, what)) return false;
+  if (given && !getF32List(env, list, count, blocks->parts, lengths, what)) return false;
   blocks->count = static_cast<int>(count);
   blocks->width = 0;
   for (std::size_t p = 0; p < count; ++p) {
-    if (widths[p] < 1 || (data[p] == nullptr && !nullable) ||
-        (data[p] != nullptr && static_cast<int64_t>(lengths[p]) < rows * widths[p]))
+    if (!given) blocks->parts[p] = nullptr;
+    if (widths[p] < 1 ||
+        (given && (blocks->parts[p] == nullptr || static_cast<int64_t>(lengths[p]) < rows * widths[p])))
       return fail(env, what);
-    blocks->parts[p] = data[p];
-    blocks->outs[p] = data[p];
     blocks->widths[p] = widths[p];
     blocks->width += widths[p];
   }
@@ -838,9 +842,12 @@ napi_value DenseStack(napi_env env, napi_callback_info info) {
     fail(env, "denseStack: rows ≥ 0 and between 1 and 16 layers");
     return nullptr;
   }
-  if (!getBlocks(env, argv[0], argv[1], rows, false, &input,
-                 "denseStack: xs must be 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array"))
+  const char* blocksError = "denseStack: xs must be 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array";
+  if (!getBlocks(env, argv[0], argv[1], rows, &input, blocksError)) return nullptr;
+  if (!input.given()) {
+    fail(env, blocksError);
     return nullptr;
+  }
   float *ws[kMaxStackLayers], *bs[kMaxStackLayers], *hs[kMaxStackLayers];
   std::size_t lws[kMaxStackLayers], lbs[kMaxStackLayers], lhs[kMaxStackLayers];
   if (!getF32List(env, argv[2], layers, ws, lws, "denseStack: ws must be an array of a Float32Array per layer") ||
@@ -936,33 +943,15 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
     fail(env, "denseStackGradient: between 1 and 16 layers, rows ≥ 0");
     return nullptr;
   }
-  const auto isNull = [&](napi_value v) {
-    napi_valuetype t;
-    napi_typeof(env, v, &t);
-    return t == napi_null || t == napi_undefined;
-  };
   const char* blocksError =
       "denseStackGradient: xs and dxs must be null or 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array";
   Blocks input, inputGradient;
-  const bool hasInput = !isNull(argv[1]);
-  const bool hasInputGradient = !isNull(argv[8]);
-  if ((hasInput && !getBlocks(env, argv[1], argv[2], rows, false, &input, blocksError)) ||
-      (hasInputGradient && !getBlocks(env, argv[8], argv[2], rows, false, &inputGradient, blocksError)))
+  if (!getBlocks(env, argv[1], argv[2], rows, &input, blocksError) ||
+      !getBlocks(env, argv[8], argv[2], rows, &inputGradient, blocksError))
     return nullptr;
-  // the widths alone, for the layer sizes, when neither the input nor its gradient is given
-  if (!hasInput) {
-    int32_t* widths;
-    std::size_t count;
-    if (!getI32(env, argv[2], &widths, &count, blocksError)) return nullptr;
-    input.count = 0;
-    input.width = 0;
-    for (std::size_t p = 0; p < count; ++p) input.width += widths[p];
-  }
+  const bool hasInput = input.given();
+  const bool hasInputGradient = inputGradient.given();
   const int64_t width = input.width;
-  if (width < 1) {
-    fail(env, blocksError);
-    return nullptr;
-  }
   float *ws[kMaxStackLayers], *hs[kMaxStackLayers], *dzs[kMaxStackLayers], *dws[kMaxStackLayers],
       *dbs[kMaxStackLayers];
   std::size_t lws[kMaxStackLayers], lhs[kMaxStackLayers], ldzs[kMaxStackLayers], ldws[kMaxStackLayers],
@@ -1064,8 +1053,7 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
     k = n;
   }
   task.lowest = lowest;
-  if (static_cast<int64_t>(ldy) < rows * task.ns[layers - 1] || (!hasInput && dws[0] != nullptr) ||
-      (hasInputGradient && inputGradient.width != width)) {
+  if (static_cast<int64_t>(ldy) < rows * task.ns[layers - 1] || (!hasInput && dws[0] != nullptr)) {
     fail(env, "denseStackGradient: dy is shorter than its shape, or xs is missing for the first layer's weights");
     return nullptr;
   }
@@ -1081,7 +1069,7 @@ napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
   }
   if (hasInputGradient) {
     if (inputGradient.count == 1) {
-      task.dx = inputGradient.outs[0];
+      task.dx = inputGradient.parts[0];
     } else {
       joinedDx.resize(static_cast<std::size_t>(rows) * width);
       task.dx = joinedDx.data();

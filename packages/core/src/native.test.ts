@@ -124,6 +124,7 @@ describe('native kernels: availability', () => {
     expect(() => denseStack([f(8), f(4)], widths, [f(6)], [null], [f(8)], 4, relu)).not.toThrow()
     expect(() => denseStack([f(8), f(3)], widths, [f(6)], [null], [f(8)], 4, relu)).toThrow(/rows × widths/)
     expect(() => denseStack([f(8)], widths, [f(6)], [null], [f(8)], 4, relu)).toThrow(/rows × widths/)
+    expect(() => denseStack(null as never, widths, [f(6)], [null], [f(8)], 4, relu)).toThrow(/rows × widths/)
     expect(() => denseStack([f(8), f(4)], widths, [f(6)], [null], [f(7)], 4, relu)).toThrow(/shorter than its layer/)
     expect(() => denseStack([f(8), f(4)], widths, [f(5)], [null], [f(8)], 4, relu)).toThrow(/weight matrix/)
     expect(() => denseStack([f(8), f(4)], widths, [f(6)], [null], [f(8)], 4, Int32Array.of(3))).toThrow(/activation/)
