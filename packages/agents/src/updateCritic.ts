@@ -3,18 +3,7 @@
  *
  * @module updateCritic
  */
-import {
-  type AdamConfig,
-  adamUpdate,
-  type Batch,
-  type Params,
-  prefixParams,
-  type Rng,
-  tidy,
-  toTensorBatch,
-  unprefixParams,
-  valueAndGradsOf,
-} from '@polyak/core'
+import { type AdamConfig, adamUpdate, type Batch, type Rng, tidy, toTensorBatch, valueAndGradsOf } from '@polyak/core'
 import { smoothTargetActions } from '@polyak/noise'
 import * as tf from '@tensorflow/tfjs-core'
 import type { Networks } from './networks.js'
@@ -81,10 +70,6 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
   const adam = adamUpdate(config.optimizer)
   const { low, high } = networks.spec
   const scale = low.map((l, i) => ((high[i] as number) - l) / 2)
-  const outputsOf =
-    networks.criticOutputs ??
-    ((critics: readonly Params[], observations: tf.Tensor2D, actions: tf.Tensor2D) =>
-      critics.map((critic) => networks.criticOutput(critic, observations, actions)))
   return (
     state: TrainState,
     batch: Batch,
@@ -98,30 +83,18 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
           ? greedy
           : smoothTargetActions(key, greedy, { ...config.targetSmoothing, low, high, scale })
       const { head } = networks
-      const nextOutputs = outputsOf(state.targetCritics, b.nextObservations, nextActions)
+      const nextOutputs = state.targetCritics.map((target) =>
+        networks.criticOutput(target, b.nextObservations, nextActions),
+      )
       const discounts = b.discounts ?? tf.fill([batch.size], config.gamma)
       const inputs = { rewards: b.rewards, discounts, terminated: b.terminated }
       const targets = head.target(inputs, nextOutputs)
-      // One gradient computation for every critic: the sum of their losses, each critic's parameters under its own
-      // prefix (a critic's gradient is its own loss's: the others do not depend on it).
-      const prefixes = state.critics.map((_, i) => `critic${i}/`)
-      const all = Object.assign({}, ...state.critics.map((critic, i) => prefixParams(prefixes[i] as string, critic)))
-      const { value: total, grads } = valueAndGradsOf((p) => {
-        const outputs = outputsOf(
-          prefixes.map((prefix) => unprefixParams(prefix, p)),
-          b.observations,
-          b.actions,
-        )
-        const losses = outputs.map((output) => head.loss(output, targets, b.weights).loss)
-        return losses.slice(1).reduce((sum, loss) => tf.add(sum, loss), losses[0] as tf.Scalar) as tf.Scalar
-      }, all)
-      const steps = state.critics.map((critic, i) =>
-        adam(
-          critic,
-          unprefixParams(prefixes[i] as string, grads),
-          state.criticOptimizers[i] as (typeof state.criticOptimizers)[number],
-        ),
-      )
+      const steps = state.critics.map((critic, i) => {
+        const loss = (p: typeof critic) =>
+          head.loss(networks.criticOutput(p, b.observations, b.actions), targets, b.weights).loss
+        const { value, grads } = valueAndGradsOf(loss, critic)
+        return { value, ...adam(critic, grads, state.criticOptimizers[i] as (typeof state.criticOptimizers)[number]) }
+      })
       const first = state.critics[0]
       const tdErrors =
         b.weights === undefined || first === undefined
@@ -130,7 +103,7 @@ export const updateCritic = (networks: Networks, config: CriticUpdateConfig) => 
       return {
         critics: steps.map((s) => s.params),
         optimizers: steps.map((s) => s.state),
-        loss: tf.div(total, state.critics.length),
+        loss: tf.mean(tf.stack(steps.map((s) => s.value))),
         target: tf.mean(head.targetValue(targets)),
         tdErrors,
         clippedMass: head.clippedMass?.(inputs, nextOutputs),

@@ -821,90 +821,6 @@ bool getBlocks(napi_env env, napi_value list, napi_value widthsValue, int64_t ro
   return true;
 }
 
-// How independent jobs (the stacks of one denseStacks call) share the pool: with more threads than jobs and rows
-// enough, each job gets threads / jobs blocks of rows; otherwise whole jobs are dealt out, one thread each, so twin
-// critics run side by side, each on its own core with its own weights in its own cache.
-struct JobPlan {
-  int jobs = 1;
-  int blocks = 1;  // row blocks per job
-  int parts = 1;   // parts of the pool's task
-
-  // Calls f(job, block, blocks) for the share of part `part` of `parts`. A pool that ran fewer parts than planned (one,
-  // on a thread that does not own it) hands out whole jobs.
-  template <typename F>
-  void each(int part, int parts, F&& f) const {
-    if (blocks > 1 && parts == this->parts) {
-      f(part % jobs, part / jobs, blocks);
-      return;
-    }
-    for (int j = part; j < jobs; j += parts) f(j, 0, 1);
-  }
-};
-
-// `rows`: the fewest rows of any job; `macs`: the multiply-adds of all of them.
-JobPlan planJobs(int jobs, int rows, double macs) {
-  JobPlan plan;
-  plan.jobs = jobs;
-  const int threads = pool.size();
-  if (threads < 2 || jobs < 1 || macs < kParallelMacs) return plan;
-  if (jobs >= threads) {
-    plan.parts = threads;
-    return plan;
-  }
-  const int blocks = threads / jobs;
-  if (rows >= 2 * kernels.tileRows() * blocks) plan.blocks = blocks;
-  plan.parts = plan.blocks * jobs;
-  return plan;
-}
-
-// The JS array `list` of `count` arrays of `arity` arguments each (one per call of a batched entry), flattened into
-// `out`, or a TypeError naming `what`.
-bool getCalls(napi_env env, napi_value list, std::size_t arity, std::vector<napi_value>* out, const char* what) {
-  bool isArray = false;
-  napi_is_array(env, list, &isArray);
-  uint32_t count = 0;
-  if (!isArray || napi_get_array_length(env, list, &count) != napi_ok || count < 1 || count > kMaxStackLayers)
-    return fail(env, what);
-  out->resize(static_cast<std::size_t>(count) * arity);
-  for (uint32_t c = 0; c < count; ++c) {
-    napi_value call;
-    napi_get_element(env, list, c, &call);
-    bool callIsArray = false;
-    napi_is_array(env, call, &callIsArray);
-    uint32_t length = 0;
-    if (!callIsArray || napi_get_array_length(env, call, &length) != napi_ok || length != arity) return fail(env, what);
-    for (uint32_t a = 0; a < arity; ++a) napi_get_element(env, call, a, &(*out)[c * arity + a]);
-  }
-  return true;
-}
-
-// One denseStack call's arguments, checked: every layer on any block of rows.
-struct StackForward {
-  Blocks input;
-  std::vector<float> joined;  // the input's blocks side by side (several blocks only)
-  float* ws[kMaxStackLayers];
-  float* bs[kMaxStackLayers];
-  float* hs[kMaxStackLayers];
-  int ns[kMaxStackLayers];
-  int acts[kMaxStackLayers];
-  int layers = 0, rows = 0;
-  double macs = 0;
-
-  void runRows(int r0, int r1) {
-    const float* in = input.parts[0];
-    if (!joined.empty()) {
-      input.join(joined.data(), r0, r1);
-      in = joined.data();
-    }
-    int k = input.width;
-    for (int i = 0; i < layers; ++i) {
-      denseRows(in, ws[i], bs[i], hs[i], r0, r1, ns[i], k, acts[i]);
-      in = hs[i];
-      k = ns[i];
-    }
-  }
-};
-
 // denseStack(xs, widths, ws, bs, hs, rows, activations): a chain of dense layers in one call, hs[i] (rows × n_i) =
 // activation_i(h_{i−1} · ws[i] + bs[i]) with h_{−1} the input x (rows × Σ widths) given as column blocks xs[p] (rows ×
 // widths[p]), ws[i] stored k_i × n_i (k_0 = Σ widths, k_i = n_{i−1}), bs[i] of n_i values or null, activations[i] 0
@@ -912,91 +828,78 @@ struct StackForward {
 // each thread joining its rows of the input and running every layer on them: one hand-off per chain instead of one
 // per layer, and the small layers (the first, the scalar head) split too. Each element is computed as by
 // denseForward, so any split gives the same bits.
-bool parseStackForward(napi_env env, const napi_value* argv, StackForward* s) {
-  int64_t rows;
-  int32_t* acts;
-  std::size_t layers;
-  if (!getInt(env, argv[5], &rows, "denseStack: rows") ||
-      !getI32(env, argv[6], &acts, &layers, "denseStack: activations must be an Int32Array"))
-    return false;
-  if (rows < 0 || layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers))
-    return fail(env, "denseStack: rows ≥ 0 and between 1 and 16 layers");
-  const char* blocksError = "denseStack: xs must be 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array";
-  if (!getBlocks(env, argv[0], argv[1], rows, &s->input, blocksError)) return false;
-  if (!s->input.given()) return fail(env, blocksError);
-  std::size_t lws[kMaxStackLayers], lbs[kMaxStackLayers], lhs[kMaxStackLayers];
-  if (!getF32List(env, argv[2], layers, s->ws, lws, "denseStack: ws must be an array of a Float32Array per layer") ||
-      !getF32List(env, argv[3], layers, s->bs, lbs, "denseStack: bs must be an array of a Float32Array or null per layer") ||
-      !getF32List(env, argv[4], layers, s->hs, lhs, "denseStack: hs must be an array of a Float32Array per layer"))
-    return false;
-  s->layers = static_cast<int>(layers);
-  s->rows = static_cast<int>(rows);
-  int64_t k = s->input.width;
-  for (std::size_t i = 0; i < layers; ++i) {
-    if (acts[i] < 0 || acts[i] > 2 || s->ws[i] == nullptr || s->hs[i] == nullptr ||
-        lws[i] % static_cast<std::size_t>(k) != 0)
-      return fail(env, "denseStack: each layer needs a weight matrix k × n and an output, and a known activation");
-    const int64_t n = static_cast<int64_t>(lws[i]) / k;
-    if (n < 1 || static_cast<int64_t>(lhs[i]) < rows * n || (s->bs[i] != nullptr && static_cast<int64_t>(lbs[i]) < n))
-      return fail(env, "denseStack: an output or a bias is shorter than its layer");
-    s->ns[i] = static_cast<int>(n);
-    s->acts[i] = acts[i];
-    s->macs += static_cast<double>(rows) * k * n;
-    k = n;
-  }
-  if (s->input.count > 1) s->joined.resize(static_cast<std::size_t>(rows) * s->input.width);
-  return true;
-}
-
 napi_value DenseStack(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   if (!args(env, info, argv)) return nullptr;
-  StackForward stack;
-  if (!parseStackForward(env, argv, &stack)) return nullptr;
-  struct Task {
-    static void run(void* ctx, int part, int parts) {
-      StackForward& s = *static_cast<StackForward*>(ctx);
-      int r0, r1;
-      rowRange(s.rows, part, parts, &r0, &r1);
-      s.runRows(r0, r1);
-    }
-  };
-  pool.run(&Task::run, &stack, splitRows(stack.rows, stack.macs) ? pool.size() : 1);
-  return nullptr;
-}
-
-// denseStacks(calls): several independent denseStack calls in one (calls[c] holds one call's seven arguments), e.g.
-// TD3's twin critics on one batch: with at least as many threads as stacks each runs whole on its own thread, side by
-// side; with more, each gets its share of the threads by blocks of rows. Every element as by denseStack: the same bits.
-napi_value DenseStacks(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!args(env, info, argv)) return nullptr;
-  std::vector<napi_value> calls;
-  if (!getCalls(env, argv[0], 7, &calls, "denseStacks: calls must be 1–16 arrays of denseStack's 7 arguments"))
+  int64_t rows;
+  int32_t* acts;
+  std::size_t layers;
+  Blocks input;
+  if (!getInt(env, argv[5], &rows, "denseStack: rows") ||
+      !getI32(env, argv[6], &acts, &layers, "denseStack: activations must be an Int32Array"))
     return nullptr;
-  const int count = static_cast<int>(calls.size() / 7);
-  std::vector<StackForward> stacks(static_cast<std::size_t>(count));
-  int rows = 0;
-  double macs = 0;
-  for (int c = 0; c < count; ++c) {
-    if (!parseStackForward(env, &calls[static_cast<std::size_t>(c) * 7], &stacks[c])) return nullptr;
-    rows = c == 0 || stacks[c].rows < rows ? stacks[c].rows : rows;
-    macs += stacks[c].macs;
+  if (rows < 0 || layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers)) {
+    fail(env, "denseStack: rows ≥ 0 and between 1 and 16 layers");
+    return nullptr;
   }
+  const char* blocksError = "denseStack: xs must be 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array";
+  if (!getBlocks(env, argv[0], argv[1], rows, &input, blocksError)) return nullptr;
+  if (!input.given()) {
+    fail(env, blocksError);
+    return nullptr;
+  }
+  float *ws[kMaxStackLayers], *bs[kMaxStackLayers], *hs[kMaxStackLayers];
+  std::size_t lws[kMaxStackLayers], lbs[kMaxStackLayers], lhs[kMaxStackLayers];
+  if (!getF32List(env, argv[2], layers, ws, lws, "denseStack: ws must be an array of a Float32Array per layer") ||
+      !getF32List(env, argv[3], layers, bs, lbs, "denseStack: bs must be an array of a Float32Array or null per layer") ||
+      !getF32List(env, argv[4], layers, hs, lhs, "denseStack: hs must be an array of a Float32Array per layer"))
+    return nullptr;
+  std::vector<float> joined(input.count > 1 ? static_cast<std::size_t>(rows) * input.width : 0);
   struct Task {
-    StackForward* stacks;
-    JobPlan plan;
+    const Blocks* input;
+    float* joined;
+    const float* const* ws;
+    const float* const* bs;
+    float* const* hs;
+    int ns[kMaxStackLayers];
+    int acts[kMaxStackLayers];
+    int layers, rows;
     static void run(void* ctx, int part, int parts) {
-      Task& t = *static_cast<Task*>(ctx);
-      t.plan.each(part, parts, [&](int job, int block, int blocks) {
-        StackForward& s = t.stacks[job];
-        int r0, r1;
-        rowRange(s.rows, block, blocks, &r0, &r1);
-        s.runRows(r0, r1);
-      });
+      const Task& t = *static_cast<const Task*>(ctx);
+      int r0, r1;
+      rowRange(t.rows, part, parts, &r0, &r1);
+      const float* in = t.input->parts[0];
+      if (t.joined != nullptr) {
+        t.input->join(t.joined, r0, r1);
+        in = t.joined;
+      }
+      int k = t.input->width;
+      for (int i = 0; i < t.layers; ++i) {
+        denseRows(in, t.ws[i], t.bs[i], t.hs[i], r0, r1, t.ns[i], k, t.acts[i]);
+        in = t.hs[i];
+        k = t.ns[i];
+      }
     }
-  } task{stacks.data(), planJobs(count, rows, macs)};
-  pool.run(&Task::run, &task, task.plan.parts);
+  } task{&input, joined.empty() ? nullptr : joined.data(), ws, bs, hs, {}, {}, static_cast<int>(layers),
+         static_cast<int>(rows)};
+  int64_t k = input.width;
+  double macs = 0;
+  for (std::size_t i = 0; i < layers; ++i) {
+    if (acts[i] < 0 || acts[i] > 2 || ws[i] == nullptr || hs[i] == nullptr || lws[i] % static_cast<std::size_t>(k) != 0) {
+      fail(env, "denseStack: each layer needs a weight matrix k × n and an output, and a known activation");
+      return nullptr;
+    }
+    const int64_t n = static_cast<int64_t>(lws[i]) / k;
+    if (n < 1 || static_cast<int64_t>(lhs[i]) < rows * n || (bs[i] != nullptr && static_cast<int64_t>(lbs[i]) < n)) {
+      fail(env, "denseStack: an output or a bias is shorter than its layer");
+      return nullptr;
+    }
+    task.ns[i] = static_cast<int>(n);
+    task.acts[i] = acts[i];
+    macs += static_cast<double>(rows) * k * n;
+    k = n;
+  }
+  pool.run(&Task::run, &task, splitRows(task.rows, macs) ? pool.size() : 1);
   return nullptr;
 }
 
@@ -1014,68 +917,6 @@ float* scratchOf(std::size_t size) {
   return gradientScratch;
 }
 
-// One denseStackGradient call's arguments, checked: the walk down on any block of rows, then the weight gradients in
-// any number of parts.
-struct StackBackward {
-  const float* dy = nullptr;
-  Blocks input, inputGradient;
-  const float* x = nullptr;  // the input, joined or its one block
-  float* joinedX = nullptr;  // where the walk joins the input's blocks (null: one block, or the input is not needed)
-  float* dx = nullptr;       // the input's gradient, joined or its one block (null: not wanted)
-  bool splitDx = false;      // whether dx is joined scratch to be split into the blocks
-  std::vector<float> joinedXStore, joinedDxStore;
-  float *ws[kMaxStackLayers], *hs[kMaxStackLayers], *dzs[kMaxStackLayers], *dws[kMaxStackLayers],
-      *dbs[kMaxStackLayers];
-  int ks[kMaxStackLayers], ns[kMaxStackLayers], acts[kMaxStackLayers];
-  int layers = 0, rows = 0, lowest = 0;
-  double walkMacs = 0, weightMacs = 0;
-
-  // nothing wanted: no gradient of any layer, nor of the input
-  bool idle() const { return lowest == layers; }
-
-  // the walk down on rows [r0, r1): dz of the top layer, then each product into the layer below
-  void walk(int r0, int r1) const {
-    const int m = r1 - r0;
-    if (m <= 0) return;
-    if (joinedX != nullptr) input.join(joinedX, r0, r1);
-    const int top = layers - 1;
-    const std::size_t topOffset = static_cast<std::size_t>(r0) * ns[top];
-    kernels.activationGradient(dy + topOffset, hs[top] + topOffset, dzs[top] + topOffset,
-                               static_cast<std::size_t>(m) * ns[top], acts[top]);
-    for (int i = top; i >= lowest; --i) {
-      const int k = ks[i], n = ns[i];
-      const float* dz = dzs[i] + static_cast<std::size_t>(r0) * n;
-      if (i == 0) {
-        if (dx != nullptr) {
-          kernels.gemm(dz, ws[0], dx + static_cast<std::size_t>(r0) * k, m, k, n, false, true, 0, 1);
-          if (splitDx) inputGradient.split(dx, r0, r1);
-        }
-        break;
-      }
-      if (i == lowest) break;
-      const std::size_t below = static_cast<std::size_t>(r0) * k;
-      if (acts[i - 1] == 1 &&
-          kernels.gemmReluGradient(dz, ws[i], dzs[i - 1] + below, m, k, n, false, true, hs[i - 1] + below, 0, 1))
-        continue;
-      float* product = scratchOf(static_cast<std::size_t>(m) * k);
-      if (product == nullptr) std::abort();
-      kernels.gemm(dz, ws[i], product, m, k, n, false, true, 0, 1);
-      kernels.activationGradient(product, hs[i - 1] + below, dzs[i - 1] + below, static_cast<std::size_t>(m) * k,
-                                 acts[i - 1]);
-    }
-  }
-
-  // the weight gradients: part `part` of each product, and the bias sums of every parts-th layer
-  void weights(int part, int parts) const {
-    for (int i = lowest; i < layers; ++i) {
-      if (dws[i] == nullptr) continue;
-      const float* in = i == 0 ? x : hs[i - 1];
-      kernels.gemm(in, dzs[i], dws[i], ks[i], ns[i], rows, true, false, part, parts);
-      if (i % parts == part) kernels.sumAxis(dzs[i], dbs[i], rows, ns[i], true);
-    }
-  }
-};
-
 // denseStackGradient(dy, xs, widths, ws, hs, dzs, dws, dbs, dxs, rows, activations): the gradient of denseStack,
 // given dy (rows × n_top) on the top layer's output: dzs[i] (rows × n_i) receives dz_i = dy_i · act_i'(h_i) for every
 // layer from the top down to the lowest one anything is needed from; dws[i] = h_{i−1}ᵀ · dz_i and dbs[i] =
@@ -1086,7 +927,9 @@ struct StackBackward {
 // hand-offs: the walk down is row by row (blocks of rows on every thread, which also join the input's blocks), then
 // the weight gradients, which sum over the rows, are split by their outputs. The operations of dense's gradient, in
 // the same order for each element: the bits of the layer-by-layer calls.
-bool parseStackGradient(napi_env env, const napi_value* argv, StackBackward* s) {
+napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!args(env, info, argv)) return nullptr;
   float* dy;
   std::size_t ldy;
   int64_t rows;
@@ -1095,156 +938,154 @@ bool parseStackGradient(napi_env env, const napi_value* argv, StackBackward* s) 
   if (!getF32(env, argv[0], &dy, &ldy, "denseStackGradient: dy must be a Float32Array") ||
       !getInt(env, argv[9], &rows, "denseStackGradient: rows") ||
       !getI32(env, argv[10], &acts, &layers, "denseStackGradient: activations must be an Int32Array"))
-    return false;
-  if (layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers) || rows < 0)
-    return fail(env, "denseStackGradient: between 1 and 16 layers, rows ≥ 0");
+    return nullptr;
+  if (layers < 1 || layers > static_cast<std::size_t>(kMaxStackLayers) || rows < 0) {
+    fail(env, "denseStackGradient: between 1 and 16 layers, rows ≥ 0");
+    return nullptr;
+  }
   const char* blocksError =
       "denseStackGradient: xs and dxs must be null or 1–16 Float32Arrays of rows × widths[p] values, widths an Int32Array";
-  if (!getBlocks(env, argv[1], argv[2], rows, &s->input, blocksError) ||
-      !getBlocks(env, argv[8], argv[2], rows, &s->inputGradient, blocksError))
-    return false;
-  const bool hasInput = s->input.given();
-  const bool hasInputGradient = s->inputGradient.given();
-  const int64_t width = s->input.width;
+  Blocks input, inputGradient;
+  if (!getBlocks(env, argv[1], argv[2], rows, &input, blocksError) ||
+      !getBlocks(env, argv[8], argv[2], rows, &inputGradient, blocksError))
+    return nullptr;
+  const bool hasInput = input.given();
+  const bool hasInputGradient = inputGradient.given();
+  const int64_t width = input.width;
+  float *ws[kMaxStackLayers], *hs[kMaxStackLayers], *dzs[kMaxStackLayers], *dws[kMaxStackLayers],
+      *dbs[kMaxStackLayers];
   std::size_t lws[kMaxStackLayers], lhs[kMaxStackLayers], ldzs[kMaxStackLayers], ldws[kMaxStackLayers],
       ldbs[kMaxStackLayers];
   const char* listError = "denseStackGradient: ws, hs, dzs, dws and dbs must be arrays of a Float32Array (or null) per layer";
-  if (!getF32List(env, argv[3], layers, s->ws, lws, listError) || !getF32List(env, argv[4], layers, s->hs, lhs, listError) ||
-      !getF32List(env, argv[5], layers, s->dzs, ldzs, listError) ||
-      !getF32List(env, argv[6], layers, s->dws, ldws, listError) ||
-      !getF32List(env, argv[7], layers, s->dbs, ldbs, listError))
-    return false;
-  s->dy = dy;
-  s->layers = static_cast<int>(layers);
-  s->rows = static_cast<int>(rows);
+  if (!getF32List(env, argv[3], layers, ws, lws, listError) || !getF32List(env, argv[4], layers, hs, lhs, listError) ||
+      !getF32List(env, argv[5], layers, dzs, ldzs, listError) ||
+      !getF32List(env, argv[6], layers, dws, ldws, listError) || !getF32List(env, argv[7], layers, dbs, ldbs, listError))
+    return nullptr;
+  struct Task {
+    const float* dy;
+    const Blocks* input;
+    const Blocks* inputGradient;
+    const float* x;  // the input, joined or its one block
+    float* joinedX;  // where the walk joins the input's blocks (null: one block, or the input is not needed)
+    float* dx;       // the input's gradient, joined or its one block (null: not wanted)
+    bool splitDx;    // whether dx is joined scratch to be split into the blocks
+    const float* const* ws;
+    const float* const* hs;
+    float* const* dzs;
+    float* const* dws;
+    float* const* dbs;
+    int ks[kMaxStackLayers], ns[kMaxStackLayers], acts[kMaxStackLayers];
+    int layers, rows, lowest;
+    // the walk down on rows [r0, r1): dz of the top layer, then each product into the layer below
+    static void walk(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      int r0, r1;
+      rowRange(t.rows, part, parts, &r0, &r1);
+      const int m = r1 - r0;
+      if (m <= 0) return;
+      if (t.joinedX != nullptr) t.input->join(t.joinedX, r0, r1);
+      const int top = t.layers - 1;
+      const std::size_t topOffset = static_cast<std::size_t>(r0) * t.ns[top];
+      kernels.activationGradient(t.dy + topOffset, t.hs[top] + topOffset, t.dzs[top] + topOffset,
+                                 static_cast<std::size_t>(m) * t.ns[top], t.acts[top]);
+      for (int i = top; i >= t.lowest; --i) {
+        const int k = t.ks[i], n = t.ns[i];
+        const float* dz = t.dzs[i] + static_cast<std::size_t>(r0) * n;
+        if (i == 0) {
+          if (t.dx != nullptr) {
+            kernels.gemm(dz, t.ws[0], t.dx + static_cast<std::size_t>(r0) * k, m, k, n, false, true, 0, 1);
+            if (t.splitDx) t.inputGradient->split(t.dx, r0, r1);
+          }
+          break;
+        }
+        if (i == t.lowest) break;
+        const std::size_t below = static_cast<std::size_t>(r0) * k;
+        if (t.acts[i - 1] == 1 &&
+            kernels.gemmReluGradient(dz, t.ws[i], t.dzs[i - 1] + below, m, k, n, false, true, t.hs[i - 1] + below, 0, 1))
+          continue;
+        float* product = scratchOf(static_cast<std::size_t>(m) * k);
+        if (product == nullptr) std::abort();
+        kernels.gemm(dz, t.ws[i], product, m, k, n, false, true, 0, 1);
+        kernels.activationGradient(product, t.hs[i - 1] + below, t.dzs[i - 1] + below, static_cast<std::size_t>(m) * k,
+                                   t.acts[i - 1]);
+      }
+    }
+    // the weight gradients: part `part` of each product, and the bias sums of every parts-th layer
+    static void weights(void* ctx, int part, int parts) {
+      const Task& t = *static_cast<const Task*>(ctx);
+      for (int i = t.lowest; i < t.layers; ++i) {
+        if (t.dws[i] == nullptr) continue;
+        const float* in = i == 0 ? t.x : t.hs[i - 1];
+        kernels.gemm(in, t.dzs[i], t.dws[i], t.ks[i], t.ns[i], t.rows, true, false, part, parts);
+        if (i % parts == part) kernels.sumAxis(t.dzs[i], t.dbs[i], t.rows, t.ns[i], true);
+      }
+    }
+  } task{dy, &input, &inputGradient, nullptr, nullptr, nullptr, false, ws, hs, dzs, dws, dbs, {}, {}, {},
+         static_cast<int>(layers), static_cast<int>(rows), 0};
   int64_t k = width;
+  double walkMacs = 0, weightMacs = 0;
   int lowest = hasInputGradient ? 0 : static_cast<int>(layers);
   for (std::size_t i = 0; i < layers; ++i) {
-    if (acts[i] < 0 || acts[i] > 2 || s->ws[i] == nullptr || s->hs[i] == nullptr ||
-        lws[i] % static_cast<std::size_t>(k) != 0)
-      return fail(env, "denseStackGradient: each layer needs a weight matrix k × n, its output, and a known activation");
-    const int64_t n = static_cast<int64_t>(lws[i]) / k;
-    if (n < 1 || static_cast<int64_t>(lhs[i]) < rows * n)
-      return fail(env, "denseStackGradient: a layer's output is shorter than rows × n");
-    if ((s->dws[i] == nullptr) != (s->dbs[i] == nullptr))
-      return fail(env, "denseStackGradient: a layer's dw and db are both given or both null");
-    if (s->dws[i] != nullptr) {
-      if (static_cast<int64_t>(ldws[i]) < k * n || static_cast<int64_t>(ldbs[i]) < n)
-        return fail(env, "denseStackGradient: a weight or bias gradient is shorter than its layer");
-      if (static_cast<int>(i) < lowest) lowest = static_cast<int>(i);
-      s->weightMacs += static_cast<double>(rows) * k * n;
+    if (acts[i] < 0 || acts[i] > 2 || ws[i] == nullptr || hs[i] == nullptr || lws[i] % static_cast<std::size_t>(k) != 0) {
+      fail(env, "denseStackGradient: each layer needs a weight matrix k × n, its output, and a known activation");
+      return nullptr;
     }
-    s->ks[i] = static_cast<int>(k);
-    s->ns[i] = static_cast<int>(n);
-    s->acts[i] = acts[i];
+    const int64_t n = static_cast<int64_t>(lws[i]) / k;
+    if (n < 1 || static_cast<int64_t>(lhs[i]) < rows * n) {
+      fail(env, "denseStackGradient: a layer's output is shorter than rows × n");
+      return nullptr;
+    }
+    if ((dws[i] == nullptr) != (dbs[i] == nullptr)) {
+      fail(env, "denseStackGradient: a layer's dw and db are both given or both null");
+      return nullptr;
+    }
+    if (dws[i] != nullptr) {
+      if (static_cast<int64_t>(ldws[i]) < k * n || static_cast<int64_t>(ldbs[i]) < n) {
+        fail(env, "denseStackGradient: a weight or bias gradient is shorter than its layer");
+        return nullptr;
+      }
+      if (static_cast<int>(i) < lowest) lowest = static_cast<int>(i);
+      weightMacs += static_cast<double>(rows) * k * n;
+    }
+    task.ks[i] = static_cast<int>(k);
+    task.ns[i] = static_cast<int>(n);
+    task.acts[i] = acts[i];
     k = n;
   }
-  s->lowest = lowest;
-  if (static_cast<int64_t>(ldy) < rows * s->ns[layers - 1] || (!hasInput && s->dws[0] != nullptr))
-    return fail(env, "denseStackGradient: dy is shorter than its shape, or xs is missing for the first layer's weights");
-  if (s->idle()) return true;
-  if (hasInput && s->dws[0] != nullptr) {
-    if (s->input.count == 1) {
-      s->x = s->input.parts[0];
+  task.lowest = lowest;
+  if (static_cast<int64_t>(ldy) < rows * task.ns[layers - 1] || (!hasInput && dws[0] != nullptr)) {
+    fail(env, "denseStackGradient: dy is shorter than its shape, or xs is missing for the first layer's weights");
+    return nullptr;
+  }
+  if (lowest == static_cast<int>(layers)) return nullptr;
+  std::vector<float> joinedX, joinedDx;
+  if (hasInput && dws[0] != nullptr) {
+    if (input.count == 1) {
+      task.x = input.parts[0];
     } else {
-      s->joinedXStore.resize(static_cast<std::size_t>(rows) * width);
-      s->x = s->joinedX = s->joinedXStore.data();
+      joinedX.resize(static_cast<std::size_t>(rows) * width);
+      task.x = task.joinedX = joinedX.data();
     }
   }
   if (hasInputGradient) {
-    if (s->inputGradient.count == 1) {
-      s->dx = s->inputGradient.parts[0];
+    if (inputGradient.count == 1) {
+      task.dx = inputGradient.parts[0];
     } else {
-      s->joinedDxStore.resize(static_cast<std::size_t>(rows) * width);
-      s->dx = s->joinedDxStore.data();
-      s->splitDx = true;
+      joinedDx.resize(static_cast<std::size_t>(rows) * width);
+      task.dx = joinedDx.data();
+      task.splitDx = true;
     }
   }
   for (std::size_t i = static_cast<std::size_t>(lowest); i < layers; ++i) {
-    s->walkMacs += static_cast<double>(rows) * s->ks[i] * s->ns[i];
-    if (s->dzs[i] == nullptr || static_cast<int64_t>(ldzs[i]) < rows * s->ns[i])
-      return fail(env, "denseStackGradient: dz of a layer the walk reaches is missing or short");
+    walkMacs += static_cast<double>(rows) * task.ks[i] * task.ns[i];
+    if (dzs[i] == nullptr || static_cast<int64_t>(ldzs[i]) < rows * task.ns[i]) {
+      fail(env, "denseStackGradient: dz of a layer the walk reaches is missing or short");
+      return nullptr;
+    }
   }
-  return true;
-}
-
-napi_value DenseStackGradient(napi_env env, napi_callback_info info) {
-  napi_value argv[11];
-  if (!args(env, info, argv)) return nullptr;
-  StackBackward stack;
-  if (!parseStackGradient(env, argv, &stack) || stack.idle()) return nullptr;
-  struct Task {
-    static void walk(void* ctx, int part, int parts) {
-      const StackBackward& s = *static_cast<const StackBackward*>(ctx);
-      int r0, r1;
-      rowRange(s.rows, part, parts, &r0, &r1);
-      s.walk(r0, r1);
-    }
-    static void weights(void* ctx, int part, int parts) { static_cast<const StackBackward*>(ctx)->weights(part, parts); }
-  };
-  pool.run(&Task::walk, &stack, splitRows(stack.rows, stack.walkMacs) ? pool.size() : 1);
-  const bool splitWeights = pool.size() > 1 && stack.weightMacs >= kParallelMacs;
-  pool.run(&Task::weights, &stack, splitWeights ? pool.size() : 1);
-  return nullptr;
-}
-
-// denseStackGradients(calls): several independent denseStackGradient calls in one (calls[c] holds one call's eleven
-// arguments), shared out as denseStacks does: a stack that runs whole on one thread walks down and then sums its weight
-// gradients there, with no hand-off between; stacks given blocks of rows walk down by blocks, then split their weight
-// gradients after one more hand-off. Every element as by denseStackGradient: the same bits.
-napi_value DenseStackGradients(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!args(env, info, argv)) return nullptr;
-  std::vector<napi_value> calls;
-  if (!getCalls(env, argv[0], 11, &calls,
-                "denseStackGradients: calls must be 1–16 arrays of denseStackGradient's 11 arguments"))
-    return nullptr;
-  const int count = static_cast<int>(calls.size() / 11);
-  std::vector<StackBackward> stacks(static_cast<std::size_t>(count));
-  int rows = 0;
-  double macs = 0;
-  for (int c = 0; c < count; ++c) {
-    if (!parseStackGradient(env, &calls[static_cast<std::size_t>(c) * 11], &stacks[c])) return nullptr;
-    rows = c == 0 || stacks[c].rows < rows ? stacks[c].rows : rows;
-    macs += stacks[c].walkMacs + stacks[c].weightMacs;
-  }
-  struct Task {
-    const StackBackward* stacks;
-    JobPlan plan;
-    // whole stacks: the walk, then the weights, on one thread
-    static void whole(void* ctx, int part, int parts) {
-      const Task& t = *static_cast<const Task*>(ctx);
-      t.plan.each(part, parts, [&](int job, int, int) {
-        const StackBackward& s = t.stacks[job];
-        if (s.idle()) return;
-        s.walk(0, s.rows);
-        s.weights(0, 1);
-      });
-    }
-    static void walk(void* ctx, int part, int parts) {
-      const Task& t = *static_cast<const Task*>(ctx);
-      t.plan.each(part, parts, [&](int job, int block, int blocks) {
-        const StackBackward& s = t.stacks[job];
-        if (s.idle()) return;
-        int r0, r1;
-        rowRange(s.rows, block, blocks, &r0, &r1);
-        s.walk(r0, r1);
-      });
-    }
-    static void weights(void* ctx, int part, int parts) {
-      const Task& t = *static_cast<const Task*>(ctx);
-      t.plan.each(part, parts, [&](int job, int block, int blocks) {
-        const StackBackward& s = t.stacks[job];
-        if (!s.idle()) s.weights(block, blocks);
-      });
-    }
-  } task{stacks.data(), planJobs(count, rows, macs)};
-  if (task.plan.blocks == 1) {
-    pool.run(&Task::whole, &task, task.plan.parts);
-    return nullptr;
-  }
-  pool.run(&Task::walk, &task, task.plan.parts);
-  pool.run(&Task::weights, &task, task.plan.parts);
+  pool.run(&Task::walk, &task, splitRows(task.rows, walkMacs) ? pool.size() : 1);
+  const bool splitWeights = pool.size() > 1 && weightMacs >= kParallelMacs;
+  pool.run(&Task::weights, &task, splitWeights ? pool.size() : 1);
   return nullptr;
 }
 
@@ -1256,7 +1097,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"reluGradientProduct", ReluGradientProduct}, {"denseStack", DenseStack}, {"denseStackGradient", DenseStackGradient}, {"denseStacks", DenseStacks}, {"denseStackGradients", DenseStackGradients}, {"setThreads", SetThreads}, {"threads", Threads}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"reluGradientProduct", ReluGradientProduct}, {"denseStack", DenseStack}, {"denseStackGradient", DenseStackGradient}, {"setThreads", SetThreads}, {"threads", Threads}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

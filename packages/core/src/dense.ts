@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { type Activation, activationGradient, applyActivation } from './activation.js'
-import { needsGradient } from './gradientScope.js'
-import { nativeDenseStack, nativeDenseStacks, nativeKernelsActive } from './native.js'
+import { nativeDenseStack, nativeKernelsActive } from './native.js'
 
 export type { Activation } from './activation.js'
 
@@ -99,59 +98,13 @@ export const denseStack = (
     )
   const parts: readonly tf.Tensor2D[] = Array.isArray(x) ? x : [x as tf.Tensor2D]
   if (parts.length === 0) throw new RangeError('denseStack: give at least one input')
-  if (nativeKernelsActive() && fusable(parts, layers)) return nativeDenseStack(parts, layers, activations)
-  const input = parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat(parts as tf.Tensor2D[], 1)
-  return layers.reduce((h, { w, b }, i) => dense(h, w, b, activations[i] as Activation), input)
-}
-
-const fusable = (
-  parts: readonly tf.Tensor2D[],
-  layers: ReadonlyArray<{ readonly w: tf.Tensor2D; readonly b: tf.Tensor1D }>,
-): boolean => {
   const width = parts.reduce((sum, p) => sum + (p.shape[1] ?? 0), 0)
-  return (
+  const fused =
+    nativeKernelsActive() &&
     parts.every((p) => p.dtype === 'float32' && p.rank === 2 && p.shape[0] === parts[0]?.shape[0]) &&
     layers.every(({ w, b }) => w.dtype === 'float32' && b.dtype === 'float32' && b.shape[0] === w.shape[1]) &&
     layers.every(({ w }, i) => w.shape[0] === (i === 0 ? width : layers[i - 1]?.w.shape[1]))
-  )
-}
-
-/**
- * Several {@link denseStack}s on one input, one output each — `denseStacks(x, [a, b], acts)` equals
- * `[denseStack(x, a, acts), denseStack(x, b, acts)]` in value and every gradient. On the `native` backend, when the
- * input needs no gradient (a critic's observations and actions in its own update), all stacks are one kernel each
- * way and, with at least as many threads as stacks, each runs whole on its own thread, side by side (TD3's twin
- * critics; [ADR 0020]); elsewhere it is that `map`.
- *
- * [ADR 0020]: https://github.com/polyak-rl/polyak/blob/main/docs/adr/0020-twin-stacks-side-by-side.md
- *
- * @param x - inputs, shape [batch, in], or its column blocks (e.g. observations and actions), concatenated in order
- * @param stacks - each stack's layers, input first (kernels `w` [in, out], biases `b` [out])
- * @param activations - each layer's activation, the same for every stack
- *
- * @example
- * ```ts
- * const critic = (seed: number) => [
- *   { w: tf.fill([3, 4], seed) as tf.Tensor2D, b: tf.zeros([4]) as tf.Tensor1D },
- *   { w: tf.ones([4, 1]) as tf.Tensor2D, b: tf.zeros([1]) as tf.Tensor1D },
- * ]
- * const [q1, q2] = denseStacks(tf.ones([2, 3]) as tf.Tensor2D, [critic(1), critic(2)], ['relu', 'linear']) // all 12, all 24
- * ```
- */
-export const denseStacks = (
-  x: tf.Tensor2D | readonly tf.Tensor2D[],
-  stacks: ReadonlyArray<ReadonlyArray<{ readonly w: tf.Tensor2D; readonly b: tf.Tensor1D }>>,
-  activations: readonly Activation[],
-): tf.Tensor2D[] => {
-  const parts: readonly tf.Tensor2D[] = Array.isArray(x) ? x : [x as tf.Tensor2D]
-  const fused =
-    stacks.length > 1 &&
-    parts.length > 0 &&
-    nativeKernelsActive() &&
-    stacks.every((layers) => layers.length === activations.length && fusable(parts, layers)) &&
-    !parts.some(needsGradient)
-  if (!fused) return stacks.map((layers) => denseStack(parts, layers, activations))
-  const joined = nativeDenseStacks(parts, stacks, activations)
-  const sizes = stacks.map((layers) => layers[layers.length - 1]?.w.shape[1] as number)
-  return tf.split(joined, sizes, 1) as tf.Tensor2D[]
+  if (fused) return nativeDenseStack(parts, layers, activations)
+  const input = parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat(parts as tf.Tensor2D[], 1)
+  return layers.reduce((h, { w, b }, i) => dense(h, w, b, activations[i] as Activation), input)
 }

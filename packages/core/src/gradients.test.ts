@@ -85,16 +85,6 @@ const cases: readonly Case[] = [
   ),
   unaryCase('Transpose', (x) => tf.transpose(x)),
   { kernel: 'Concat', shapes: shape.map((s) => [s, s, s]), op: (xs) => tf.concat(xs, -1) },
-  {
-    kernel: 'SplitV',
-    shapes: shape.map((s) => [[...s, 3]]),
-    op: (xs) => {
-      const [a, b] = tf.split(at(xs, 0), [1, 2], -1) as [tf.Tensor, tf.Tensor]
-      return tf.concat([tf.mul(b, 3), tf.neg(a)], -1)
-    },
-  },
-  // one piece unused: tfjs hands its gradient over as zeros
-  { kernel: 'SplitV', shapes: shape.map((s) => [[...s, 3]]), op: (xs) => at(tf.split(at(xs, 0), [2, 1], -1), 0) },
   ...[
     [false, false],
     [false, true],

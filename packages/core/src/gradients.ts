@@ -145,16 +145,6 @@ const concatGrad: tf.GradConfig = {
   },
 }
 
-const splitGrad: tf.GradConfig = {
-  kernelName: tf.SplitV,
-  gradFunc: (dy, _saved, attrs): Grads => {
-    // tfjs passes zeros for the pieces nothing used; the input's gradient is the pieces' joined back in order
-    const pieces = Array.isArray(dy) ? dy : [dy]
-    const axis = tf.util.parseAxisParam(attrs.axis as number, first(pieces).shape)[0] ?? 0
-    return { x: () => tf.concat(pieces, axis) }
-  },
-}
-
 const sliceGrad: tf.GradConfig = {
   kernelName: tf.Slice,
   inputsToSave: ['x'],
@@ -252,7 +242,6 @@ export const polyakGradients: readonly tf.GradConfig[] = [
   matMulGrad,
   reshapeGrad,
   concatGrad,
-  splitGrad,
   sliceGrad,
   transposeGrad,
   softmaxGrad,

@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { adamUpdate, disposeAdam, initAdam } from './Adam.js'
 import { BackendUnavailableError, setBackend } from './backend.js'
-import { dense, denseReference, denseStack, denseStacks } from './dense.js'
+import { dense, denseReference, denseStack } from './dense.js'
 import {
   defaultNativeThreads,
   loadNativeAddon,
@@ -147,40 +147,6 @@ describe('native kernels: availability', () => {
     expect(() => gradient([f(8), f(4)], [f(5)], null)).toThrow(/shorter than its layer/)
     expect(() => gradient([f(8), f(4)], [f(6)], [f(8), f(4)], f(7))).toThrow(/dy is shorter/)
     expect(() => gradient([f(8), f(4)], [f(6)], [f(8), f(2)])).toThrow(/rows × widths/)
-    // several stacks in one call: an array of each call's arguments, every call checked as on its own
-    const { denseStacks, denseStackGradients } = loaded.addon
-    if (denseStacks === undefined || denseStackGradients === undefined)
-      throw new Error('the addon predates denseStacks')
-    const call = (h = f(8)): Parameters<NonNullable<typeof denseStack>> => [
-      [f(8), f(4)],
-      widths,
-      [f(6)],
-      [null],
-      [h],
-      4,
-      relu,
-    ]
-    expect(() => denseStacks([call(), call()])).not.toThrow()
-    expect(() => denseStacks([])).toThrow(/calls must be 1–16 arrays of denseStack's 7 arguments/)
-    expect(() => denseStacks([call().slice(0, 6)] as never)).toThrow(/7 arguments/)
-    expect(() => denseStacks(call() as never)).toThrow(/7 arguments/)
-    expect(() => denseStacks([call(), call(f(7))])).toThrow(/shorter than its layer/)
-    const gradientCall = (dy = f(8)): Parameters<NonNullable<typeof denseStackGradient>> => [
-      dy,
-      [f(8), f(4)],
-      widths,
-      [f(6)],
-      [f(8)],
-      [f(8)],
-      [f(6)],
-      [f(2)],
-      null,
-      4,
-      relu,
-    ]
-    expect(() => denseStackGradients([gradientCall(), gradientCall()])).not.toThrow()
-    expect(() => denseStackGradients([gradientCall().slice(0, 10)] as never)).toThrow(/11 arguments/)
-    expect(() => denseStackGradients([gradientCall(), gradientCall(f(7))])).toThrow(/dy is shorter/)
   })
 })
 
@@ -898,127 +864,6 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
       })
     expectNoLeaks(step)
     tf.dispose([...parts, ...layers.flatMap((l) => [l.w, l.b])])
-  })
-
-  /**
-   * Value and every layer's gradients of Σ_s r_s ⊙ y_s over `count` stacks on one input, the stacks by `denseStacks`
-   * (`together`) or one `denseStack` each; with `used`, only those stacks' outputs enter the sum, and only the
-   * `watched` stacks' layers are differentiated (default: all). The input is a constant unless `inputGradient` (then
-   * its gradients come last).
-   */
-  const stacksGradients = (
-    shape: { widths: readonly number[]; sizes: readonly number[]; acts: readonly ('linear' | 'relu' | 'tanh')[] },
-    rows: number,
-    seed: number,
-    count: number,
-    together: boolean,
-    options: { used?: readonly number[]; watched?: readonly number[]; inputGradient?: boolean } = {},
-  ): Float32Array[] =>
-    tf.tidy(() => {
-      const { widths, sizes, acts } = shape
-      const dims = [widths.reduce((a, b) => a + b, 0), ...sizes]
-      const top = sizes[sizes.length - 1] as number
-      const parts = widths.map((w, p) => tf.tensor2d(fill(rows * w, seed + p), [rows, w]))
-      const all: Record<string, tf.Tensor> = {}
-      for (let s = 0; s < count; s++) {
-        sizes.forEach((out, i) => {
-          all[`s${s}/w${i}`] = tf.tensor2d(fill((dims[i] as number) * out, seed + 100 * s + 10 + i), [
-            dims[i] as number,
-            out,
-          ])
-          all[`s${s}/b${i}`] = tf.tensor1d(fill(out, seed + 100 * s + 50 + i))
-        })
-      }
-      const watched = options.watched ?? Array.from({ length: count }, (_, s) => s)
-      const params: Record<string, tf.Tensor> = Object.fromEntries(
-        Object.entries(all).filter(([name]) => watched.some((s) => name.startsWith(`s${s}/`))),
-      )
-      if (options.inputGradient === true) {
-        parts.forEach((x, p) => {
-          params[`x${p}`] = x
-        })
-      }
-      const rs = Array.from({ length: count }, (_, s) => tf.tensor2d(fill(rows * top, seed + 7 + s), [rows, top]))
-      const used = options.used ?? rs.map((_, s) => s)
-      const { value, grads } = valueAndGradsOf((p) => {
-        const xs = parts.map((x, i) => (p[`x${i}`] ?? x) as tf.Tensor2D)
-        const stacks = rs.map((_, s) =>
-          sizes.map((_, i) => ({
-            w: (p[`s${s}/w${i}`] ?? all[`s${s}/w${i}`]) as tf.Tensor2D,
-            b: (p[`s${s}/b${i}`] ?? all[`s${s}/b${i}`]) as tf.Tensor1D,
-          })),
-        )
-        const ys = together ? denseStacks(xs, stacks, acts) : stacks.map((layers) => denseStack(xs, layers, acts))
-        expect(ys.map((y) => y.shape)).toEqual(rs.map(() => [rows, top]))
-        return used
-          .map((s) => tf.sum(tf.mul(ys[s] as tf.Tensor, rs[s] as tf.Tensor)))
-          .reduce((a, b) => tf.add(a, b)) as tf.Scalar
-      }, params)
-      return [value, ...Object.keys(params).map((name) => grads[name] as tf.Tensor)].map(
-        (t) => t.dataSync() as Float32Array,
-      )
-    })
-
-  it('denseStacks gives the bits of one denseStack per stack, on 1–3 threads, in value and every gradient', () => {
-    // stacks big enough to run side by side (≥ 2²² multiply-adds in all): TD3's twin critics, three D4PG-like
-    // categorical critics, a ragged row count with tanh layers; and a small pair that runs on one thread
-    type Activation = 'linear' | 'relu' | 'tanh'
-    const cases: { widths: number[]; sizes: number[]; acts: Activation[]; rows: number; count: number }[] = [
-      { widths: [17, 6], sizes: [256, 256, 1], acts: ['relu', 'relu', 'linear'], rows: 256, count: 2 },
-      { widths: [24, 4], sizes: [256, 256, 51], acts: ['relu', 'relu', 'linear'], rows: 128, count: 3 },
-      { widths: [5], sizes: [200, 300, 7], acts: ['tanh', 'linear', 'relu'], rows: 97, count: 2 },
-      { widths: [3, 1], sizes: [8, 1], acts: ['relu', 'linear'], rows: 5, count: 2 },
-    ]
-    keepingThreads(() => {
-      for (const [c, { widths, sizes, acts, rows, count }] of cases.entries()) {
-        const shape = { widths, sizes, acts }
-        setNativeThreads(1)
-        const apart = stacksGradients(shape, rows, c + 1, count, false)
-        expect(apart.length).toBe(1 + 2 * sizes.length * count)
-        for (const threads of [1, 2, 3]) {
-          expect(setNativeThreads(threads)).toBe(threads)
-          const together = stacksGradients(shape, rows, c + 1, count, true)
-          together.forEach((values, i) => {
-            expect(Array.from(values)).toEqual(Array.from(apart[i] as Float32Array))
-          })
-        }
-      }
-    })
-  })
-
-  it('denseStacks: a stack whose output is unused gets zero gradients; an input that needs a gradient gets it', () => {
-    const shape = { widths: [6, 2], sizes: [64, 1], acts: ['relu', 'linear'] as const }
-    // only the second stack's output is used: its gradients are those of its denseStack alone, the first's are zeros
-    const together = stacksGradients(shape, 40, 9, 2, true, { used: [1] })
-    const alone = stacksGradients(shape, 40, 9, 2, false, { used: [1], watched: [1] })
-    const layerGrads = 2 * shape.sizes.length
-    expect(together.length).toBe(1 + 2 * layerGrads)
-    expect([together[0], ...together.slice(1 + layerGrads)].map((a) => Array.from(a as Float32Array))).toEqual(
-      alone.map((a) => Array.from(a)),
-    )
-    for (const grad of together.slice(1, 1 + layerGrads)) expect(grad.every((v) => v === 0)).toBe(true)
-    expect(alone.slice(1).some((grad) => grad.some((v) => v !== 0))).toBe(true)
-    // the input needs a gradient (the actor's update would): denseStacks is one denseStack per stack, summed
-    const withInput = stacksGradients(shape, 40, 9, 2, true, { inputGradient: true })
-    const withInputApart = stacksGradients(shape, 40, 9, 2, false, { inputGradient: true })
-    expect(withInput.length).toBe(1 + 2 * layerGrads + shape.widths.length)
-    expect(withInput.map((a) => Array.from(a))).toEqual(withInputApart.map((a) => Array.from(a)))
-  })
-
-  it('denseStacks leaks no tensors and no wasm memory over many forward and backward passes', () => {
-    const shape = { widths: [5, 2], sizes: [16, 3], acts: ['tanh', 'linear'] as const }
-    expectNoLeaks(() => {
-      stacksGradients(shape, 32, 4, 2, true)
-      stacksGradients(shape, 32, 4, 3, true, { used: [0, 2] })
-      tf.tidy(() => {
-        const x = tf.ones([4, 7]) as tf.Tensor2D
-        const layers = [
-          { w: tf.ones([7, 5]) as tf.Tensor2D, b: tf.zeros([5]) as tf.Tensor1D },
-          { w: tf.ones([5, 2]) as tf.Tensor2D, b: tf.zeros([2]) as tf.Tensor1D },
-        ]
-        return denseStacks(x, [layers, layers], ['relu', 'linear']).map((y) => y.dataSync()[0]) // outside the tape
-      })
-    })
   })
 
   it('denseStack refuses a layer count that differs from the activations and an empty input', () => {

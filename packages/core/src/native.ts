@@ -143,21 +143,6 @@ export interface NativeAddon {
     rows: number,
     activations: Int32Array,
   ) => void
-  /**
-   * Several independent {@link NativeAddon.denseStack} calls in one (`calls[c]` holds one call's seven arguments),
-   * e.g. TD3's twin critics on one batch: with at least as many threads as stacks each runs whole on its own thread,
-   * side by side; with more threads, each stack gets its share by blocks of rows. The bits of `denseStack`. Absent
-   * from addons built before it existed.
-   */
-  readonly denseStacks?: (calls: ReadonlyArray<Parameters<NonNullable<NativeAddon['denseStack']>>>) => void
-  /**
-   * Several independent {@link NativeAddon.denseStackGradient} calls in one, shared out as
-   * {@link NativeAddon.denseStacks} does (a stack on one thread walks down and sums its weight gradients there, with
-   * no hand-off between). The bits of `denseStackGradient`. Absent from addons built before it existed.
-   */
-  readonly denseStackGradients?: (
-    calls: ReadonlyArray<Parameters<NonNullable<NativeAddon['denseStackGradient']>>>,
-  ) => void
   /** Σ x² accumulated in double precision. */
   readonly sumSquares: (x: Float32Array) => number
   /** `y = x[begin : begin + size]` of a row-major tensor of rank 1–8. */
@@ -313,8 +298,6 @@ const ADAM_KERNEL = 'PolyakNativeAdam'
 const POLYAK_KERNEL = 'PolyakNativePolyak'
 const STACK_KERNEL = 'PolyakNativeDenseStack'
 const STACK_GRAD_KERNEL = 'PolyakNativeDenseStackGrad'
-const STACKS_KERNEL = 'PolyakNativeDenseStacks'
-const STACKS_GRAD_KERNEL = 'PolyakNativeDenseStacksGrad'
 const STACK_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, tanh: 2 }
 
 interface Installed {
@@ -770,136 +753,6 @@ export const enableNativeKernels = (): NativeAddon => {
     for (const t of dzs) backend.disposeData(t.dataId)
     return [...dxs, ...weights.flatMap((_, i) => [dws[i] as tf.TensorInfo, dbs[i] as tf.TensorInfo])]
   }
-  // Independent chains on one input in one kernel (twin critics): inputs x0 … x(P−1), then for each stack s its
-  // w{s}_0, b{s}_0, w{s}_1, …; outputs the stacks' top outputs side by side ([rows, Σ n_top], copied out of each
-  // stack's own top), then every stack's activations h{s}_1 … h{s}_L (saved for the gradient). One addon call
-  // (`denseStacks`): with as many threads as stacks, each stack runs whole on its own thread.
-  const denseStacksForward = (args: KernelArgs): tf.TensorInfo[] => {
-    const inputs = args.inputs as Record<string, tf.TensorInfo>
-    const activations = args.attrs?.activations as unknown as number[]
-    const partCount = Number(args.attrs?.parts ?? 1)
-    const stackCount = Number(args.attrs?.stacks ?? 1)
-    const backend = args.backend as WasmBackendLike
-    const stacks = addon.denseStacks
-    if (stacks === undefined) throw new Error('polyak native kernels: the addon predates denseStacks; rebuild it')
-    const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
-    const rows = (parts[0] as tf.TensorInfo).shape[0] as number
-    const weights = Array.from({ length: stackCount }, (_, s) =>
-      activations.map((_, i) => inputs[`w${s}_${i}`] as tf.TensorInfo),
-    )
-    const tops = weights.map((ws) => (ws[ws.length - 1] as tf.TensorInfo).shape[1] as number)
-    const width = tops.reduce((sum, n) => sum + n, 0)
-    const joined = backend.makeOutput([rows, width], 'float32')
-    const outs = weights.map((ws) => ws.map((w) => backend.makeOutput([rows, w.shape[1] as number], 'float32')))
-    // views are taken after makeOutput, which may grow (and so replace) the heap
-    const xs = parts.map((x) => heap(backend, x))
-    const widths = Int32Array.from(parts, (x) => x.shape[1] as number)
-    const acts = Int32Array.from(activations)
-    stacks(
-      weights.map((ws, s) => [
-        xs,
-        widths,
-        ws.map((w) => heap(backend, w)),
-        activations.map((_, i) => heap(backend, inputs[`b${s}_${i}`] as tf.TensorInfo)),
-        (outs[s] as tf.TensorInfo[]).map((o) => heap(backend, o)),
-        rows,
-        acts,
-      ]),
-    )
-    const into = heap(backend, joined)
-    let column = 0
-    outs.forEach((stackOuts, s) => {
-      const n = tops[s] as number
-      const top = heap(backend, stackOuts[stackOuts.length - 1] as tf.TensorInfo)
-      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) into[r * width + column + j] = top[r * n + j] as number
-      column += n
-    })
-    return [joined, ...outs.flat()]
-  }
-  // Its gradient: inputs dy ([rows, Σ n_top], the stacks' tops side by side), x0 … x(P−1), and for each stack its
-  // w{s}_i and h{s}_{i+1}; outputs dx0 … dx(P−1) (always empty [0] tensors: the fused kernel is only used when the
-  // input needs no gradient), then for each stack dw{s}_0, db{s}_0, dw{s}_1, … in one addon call
-  // (`denseStackGradients`). Attribute `needLayers` (0/1 per stack and layer) says which tfjs will use; a stack with
-  // none is skipped.
-  const denseStacksBackward = (args: KernelArgs): tf.TensorInfo[] => {
-    const inputs = args.inputs as Record<string, tf.TensorInfo>
-    const activations = args.attrs?.activations as unknown as number[]
-    const partCount = Number(args.attrs?.parts ?? 1)
-    const stackCount = Number(args.attrs?.stacks ?? 1)
-    const needLayers = args.attrs?.needLayers as unknown as number[]
-    const backend = args.backend as WasmBackendLike
-    const stackGradients = addon.denseStackGradients
-    if (stackGradients === undefined)
-      throw new Error('polyak native kernels: the addon predates denseStackGradients; rebuild it')
-    const layers = activations.length
-    const needLayer = (s: number, i: number) => needLayers[s * layers + i] !== 0
-    const parts = Array.from({ length: partCount }, (_, p) => inputs[`x${p}`] as tf.TensorInfo)
-    const rows = (parts[0] as tf.TensorInfo).shape[0] as number
-    const dy = inputs.dy as tf.TensorInfo
-    const width = dy.shape[1] as number
-    const stacks = Array.from({ length: stackCount }, (_, s) => ({
-      weights: activations.map((_, i) => inputs[`w${s}_${i}`] as tf.TensorInfo),
-      outs: activations.map((_, i) => inputs[`h${s}_${i + 1}`] as tf.TensorInfo),
-      lowest: activations.findIndex((_, i) => needLayer(s, i)),
-    }))
-    const output = (shape: number[], needed: boolean) => backend.makeOutput(needed ? shape : [0], 'float32')
-    const dxs = parts.map(() => output([0], false))
-    const grads = stacks.map(({ weights }, s) =>
-      weights.map((w, i) => ({
-        dw: output([...w.shape], needLayer(s, i)),
-        db: output([w.shape[1] as number], needLayer(s, i)),
-      })),
-    )
-    const active = stacks.flatMap((stack, s) => (stack.lowest < 0 ? [] : [s]))
-    // scratch: each active stack's dy (its columns of the joined dy) and each walked layer's dz
-    const scratch = active.map((s) => {
-      const { outs, lowest } = stacks[s] as (typeof stacks)[number]
-      return {
-        dy: backend.makeOutput([...(outs[layers - 1] as tf.TensorInfo).shape], 'float32'),
-        dzs: outs.map((h, i) => output([...h.shape], i >= lowest)),
-      }
-    })
-    if (active.length > 0) {
-      // views are taken after makeOutput, which may grow (and so replace) the heap
-      const from = heap(backend, dy)
-      const xs = parts.map((x) => heap(backend, x))
-      const widths = Int32Array.from(parts, (x) => x.shape[1] as number)
-      const acts = Int32Array.from(activations)
-      let column = 0
-      const columns = stacks.map(({ outs }) => {
-        const start = column
-        column += (outs[layers - 1] as tf.TensorInfo).shape[1] as number
-        return start
-      })
-      stackGradients(
-        active.map((s, a) => {
-          const { weights, outs, lowest } = stacks[s] as (typeof stacks)[number]
-          const { dy: stackDy, dzs } = scratch[a] as (typeof scratch)[number]
-          const n = (outs[layers - 1] as tf.TensorInfo).shape[1] as number
-          const into = heap(backend, stackDy)
-          const start = columns[s] as number
-          for (let r = 0; r < rows; r++)
-            for (let j = 0; j < n; j++) into[r * n + j] = from[r * width + start + j] as number
-          const stackGrads = grads[s] as Array<{ dw: tf.TensorInfo; db: tf.TensorInfo }>
-          return [
-            into,
-            needLayer(s, 0) ? xs : null,
-            widths,
-            weights.map((w) => heap(backend, w)),
-            outs.map((h) => heap(backend, h)),
-            dzs.map((dz, i) => (i >= lowest ? heap(backend, dz) : null)),
-            stackGrads.map(({ dw }, i) => (needLayer(s, i) ? heap(backend, dw) : null)),
-            stackGrads.map(({ db }, i) => (needLayer(s, i) ? heap(backend, db) : null)),
-            null,
-            rows,
-            acts,
-          ]
-        }),
-      )
-    }
-    for (const { dy: stackDy, dzs } of scratch) for (const t of [stackDy, ...dzs]) backend.disposeData(t.dataId)
-    return [...dxs, ...grads.flatMap((stack) => stack.flatMap(({ dw, db }) => [dw, db]))]
-  }
   // tfjs saves a kernel's inputs and outputs for its gradient by cloning them (`Identity`); wasm's Identity copies the
   // data, the cpu backend's shares it (tensors are immutable): share it here too.
   const identity = (args: KernelArgs): tf.TensorInfo => {
@@ -917,16 +770,6 @@ export const enableNativeKernels = (): NativeAddon => {
     kernelName: STACK_GRAD_KERNEL,
     backendName: 'wasm',
     kernelFunc: denseStackBackward as unknown as tf.KernelFunc,
-  })
-  tf.registerKernel({
-    kernelName: STACKS_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: denseStacksForward as unknown as tf.KernelFunc,
-  })
-  tf.registerKernel({
-    kernelName: STACKS_GRAD_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: denseStacksBackward as unknown as tf.KernelFunc,
   })
   replaceKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul as tf.KernelFunc })
   replaceKernel({ kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: fusedMatMul as tf.KernelFunc })
@@ -972,8 +815,6 @@ export const disableNativeKernels = (): void => {
   tf.unregisterKernel(POLYAK_KERNEL, 'wasm')
   tf.unregisterKernel(STACK_KERNEL, 'wasm')
   tf.unregisterKernel(STACK_GRAD_KERNEL, 'wasm')
-  tf.unregisterKernel(STACKS_KERNEL, 'wasm')
-  tf.unregisterKernel(STACKS_GRAD_KERNEL, 'wasm')
   installed = undefined
 }
 
@@ -1141,80 +982,4 @@ export const nativeDenseStack = (
     }
   })
   return forward(...parts, ...layers.flatMap((l) => [l.w, l.b])) as tf.Tensor2D
-}
-
-/**
- * Several chains of dense layers on one input (TD3's twin critics on a batch) as one native kernel forward and one
- * backward: the stacks' top outputs side by side, `[batch, Σ n_top]`, with the same float32 operations as
- * {@link nativeDenseStack} per stack. With at least as many threads as stacks, each stack runs whole on its own thread.
- * The input gets no gradient: use it only where none is asked for (`denseStacks` checks). Only while
- * {@link nativeKernelsActive}; `denseStacks` calls it by itself.
- *
- * @param x - inputs, shape [batch, in], or its column blocks (e.g. observations and actions), concatenated in order
- * @param stacks - each stack's layers (kernels [in, out] and biases [out], input first), all with the same activations
- * @param activations - each layer's activation
- *
- * @example
- * ```ts
- * const both = nativeDenseStacks([observations, actions], [critic1Layers, critic2Layers], ['relu', 'relu', 'linear'])
- * const [q1, q2] = tf.split(both, 2, 1)
- * ```
- */
-export const nativeDenseStacks = (
-  x: tf.Tensor2D | readonly tf.Tensor2D[],
-  stacks: ReadonlyArray<ReadonlyArray<{ readonly w: tf.Tensor2D; readonly b: tf.Tensor1D }>>,
-  activations: ReadonlyArray<'linear' | 'relu' | 'tanh'>,
-): tf.Tensor2D => {
-  const parts: readonly tf.Tensor2D[] = Array.isArray(x) ? x : [x as tf.Tensor2D]
-  const count = activations.length
-  const attrs = {
-    activations: activations.map((a) => STACK_ACTIVATIONS[a] as number),
-    parts: parts.length,
-    stacks: stacks.length,
-  }
-  // Which gradients tfjs can ask for (gradientScope.ts): decided now, while the inputs are the caller's tensors.
-  const needLayers = stacks.flatMap((layers) =>
-    layers.map(({ w, b }) => (needsGradient(w) || needsGradient(b) ? 1 : 0)),
-  )
-  const forward = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const save = args[args.length - 1] as tf.GradSaveFunc
-    const tensors = args.slice(0, -1) as tf.Tensor[]
-    const inputs: tf.NamedTensorMap = {}
-    const xs = tensors.slice(0, parts.length)
-    xs.forEach((t, p) => {
-      inputs[`x${p}`] = t
-    })
-    const ws = stacks.map((_, s) =>
-      Array.from({ length: count }, (_, i) => {
-        const at = parts.length + 2 * (s * count + i)
-        inputs[`w${s}_${i}`] = tensors[at] as tf.Tensor
-        inputs[`b${s}_${i}`] = tensors[at + 1] as tf.Tensor
-        return tensors[at] as tf.Tensor
-      }),
-    )
-    const [joined, ...outs] = tf
-      .engine()
-      .runKernel(STACKS_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]
-    save([...xs, ...ws.flat(), ...outs])
-    return {
-      value: joined as tf.Tensor,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const gradInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor }
-        for (let p = 0; p < parts.length; p++) gradInputs[`x${p}`] = saved[p] as tf.Tensor
-        const weightsAt = parts.length
-        const outsAt = weightsAt + stacks.length * count
-        for (let s = 0; s < stacks.length; s++) {
-          for (let i = 0; i < count; i++) {
-            gradInputs[`w${s}_${i}`] = saved[weightsAt + s * count + i] as tf.Tensor
-            gradInputs[`h${s}_${i + 1}`] = saved[outsAt + s * count + i] as tf.Tensor
-          }
-        }
-        return tf.engine().runKernel(STACKS_GRAD_KERNEL, gradInputs, {
-          ...attrs,
-          needLayers,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor[]
-      },
-    }
-  })
-  return forward(...parts, ...stacks.flatMap((layers) => layers.flatMap((l) => [l.w, l.b]))) as tf.Tensor2D
 }

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { type CriticHead, scalarHead } from '../criticHeads.js'
 import { applyConvTorso, type ConvTorsoSpec, convTorsoOutputSize, initConvTorso } from './convTorso.js'
 import type { Init } from './init.js'
-import { applyMlp, applyMlps, initMlp, type MlpSpec } from './mlp.js'
+import { applyMlp, initMlp, type MlpSpec } from './mlp.js'
 import { applyParkour, initParkour, type ParkourSpec, range } from './parkour.js'
 
 /**
@@ -124,16 +124,6 @@ export interface Networks {
   readonly policy: (actor: Params, observations: tf.Tensor2D) => tf.Tensor2D
   /** The critic's raw output at (s, a), `[batch, head.outputSize]`. */
   readonly criticOutput: (critic: Params, observations: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor2D
-  /**
-   * Every critic's raw output at the same (s, a): the values and gradients of mapping `criticOutput`, which is what
-   * the learners do where it is absent. The MLP networks compute them together ({@link applyMlps}: on the native
-   * backend TD3's twin critics run side by side, one thread each).
-   */
-  readonly criticOutputs?: (
-    critics: readonly Params[],
-    observations: tf.Tensor2D,
-    actions: tf.Tensor2D,
-  ) => tf.Tensor2D[]
   /** Q(s, a) = `head.value(criticOutput(…))`, `[batch]`. */
   readonly q: (critic: Params, observations: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D
 }
@@ -328,13 +318,10 @@ export function makeNetworks(
   const build = (
     actorForward: (actor: Params, observations: tf.Tensor2D) => tf.Tensor2D,
     criticOutput: Networks['criticOutput'],
-    criticOutputs: NonNullable<Networks['criticOutputs']> = (critics, observations, actions) =>
-      critics.map((critic) => criticOutput(critic, observations, actions)),
   ) => ({
     spec,
     head,
     criticOutput,
-    criticOutputs,
     policy: (actor: Params, observations: tf.Tensor2D) =>
       tf.tidy(() =>
         tf.add(tf.mul(actorForward(actor, observations), tf.tensor1d(scale)), tf.tensor1d(offset)),
@@ -402,13 +389,8 @@ export function makeNetworks(
   }
   const actorMlp = applyMlp(actorSpec)
   const criticMlp = applyMlp(criticSpec)
-  const criticMlps = applyMlps(criticSpec)
   const networks: MlpNetworks = {
-    ...build(
-      actorMlp,
-      (critic, observations, actions) => criticMlp(critic, [observations, actions]),
-      (critics, observations, actions) => criticMlps(critics, [observations, actions]),
-    ),
+    ...build(actorMlp, (critic, observations, actions) => criticMlp(critic, [observations, actions])),
     architecture: { kind: 'mlp' },
     actorSpec,
     criticSpec,

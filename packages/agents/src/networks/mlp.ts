@@ -4,7 +4,7 @@
  *
  * @module mlp
  */
-import { type Activation, dense, denseStack, denseStacks, type Params, Rng } from '@polyak/core'
+import { type Activation, dense, denseStack, type Params, Rng } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs-core'
 import { type Init, initBounds } from './init.js'
 
@@ -110,23 +110,6 @@ export const initMlp =
  */
 export type DenseLayer = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation) => tf.Tensor2D
 
-const mlpLayers = (spec: MlpSpec, params: Params, what: string) => {
-  const count = spec.hiddenSizes.length + 1
-  return Array.from({ length: count }, (_, i) => {
-    const w = params[`l${i}/kernel`]
-    const b = params[`l${i}/bias`]
-    if (w === undefined || b === undefined) throw new Error(`${what}: parameters of layer ${i} are missing`)
-    return { w: w as tf.Tensor2D, b: b as tf.Tensor1D }
-  })
-}
-
-const mlpActivations = (spec: MlpSpec): Activation[] => {
-  const count = spec.hiddenSizes.length + 1
-  return Array.from({ length: count }, (_, i) =>
-    i === count - 1 ? (spec.outputActivation ?? 'linear') : (spec.activation ?? 'relu'),
-  )
-}
-
 /**
  * The forward pass of an MLP: a pure function of parameters and a batch of inputs ([batch, inputSize], or its column
  * blocks in order, e.g. `[observations, actions]` for a critic, which saves a concatenation on the native backend).
@@ -142,30 +125,18 @@ const mlpActivations = (spec: MlpSpec): Activation[] => {
 export const applyMlp =
   (spec: MlpSpec, layer: DenseLayer = dense) =>
   (params: Params, input: tf.Tensor2D | readonly tf.Tensor2D[]): tf.Tensor2D => {
-    const layers = mlpLayers(spec, params, 'applyMlp')
-    const activations = mlpActivations(spec)
+    const count = spec.hiddenSizes.length + 1
+    const layers = Array.from({ length: count }, (_, i) => {
+      const w = params[`l${i}/kernel`]
+      const b = params[`l${i}/bias`]
+      if (w === undefined || b === undefined) throw new Error(`applyMlp: parameters of layer ${i} are missing`)
+      return { w: w as tf.Tensor2D, b: b as tf.Tensor1D }
+    })
+    const activations = layers.map((_, i) =>
+      i === count - 1 ? (spec.outputActivation ?? 'linear') : (spec.activation ?? 'relu'),
+    )
     // dense layers run as one fused chain (one native kernel each way on the native backend)
     if (layer === dense) return denseStack(input, layers, activations)
     const joined = Array.isArray(input) ? tf.concat(input as tf.Tensor2D[], 1) : (input as tf.Tensor2D)
     return layers.reduce((x, { w, b }, i) => layer(x, w, b, activations[i] as Activation), joined)
   }
-
-/**
- * The forward passes of several MLPs of one spec on the same input (TD3's twin critics on a batch): the same values
- * and gradients as mapping {@link applyMlp}, with {@link denseStacks} — on the native backend one kernel each way for
- * all of them, each MLP on its own thread, when the input needs no gradient.
- *
- * @example
- * ```ts
- * const critics = applyMlps(spec)
- * const [q1, q2] = tf.tidy(() => critics([params1, params2], [observations, actions])) // each [batch, outputSize]
- * ```
- */
-export const applyMlps =
-  (spec: MlpSpec) =>
-  (params: readonly Params[], input: tf.Tensor2D | readonly tf.Tensor2D[]): tf.Tensor2D[] =>
-    denseStacks(
-      input,
-      params.map((p) => mlpLayers(spec, p, 'applyMlps')),
-      mlpActivations(spec),
-    )
