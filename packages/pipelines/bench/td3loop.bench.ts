@@ -3,10 +3,11 @@
  * step, `runExperiment` with CleanRL's defaults (256-256 networks, batch 256, Adam 3e-4, exploration noise 0.1,
  * policy delay 2), against CleanRL's `td3_continuous_action.py` loop in PyTorch (`bench/td3_loop_torch.py`, same
  * defaults, same Pendulum dynamics) in the same bench run. Both take `BENCH_WARMUP` random steps (default 1000) and
- * are timed over the next `BENCH_LEARNING_STEPS` (default 3000) learning steps, in `BENCH_ROUNDS` rounds (default 2)
+ * are timed over the next `BENCH_LEARNING_STEPS` (default 3000) learning steps, in `BENCH_ROUNDS` rounds (default 3)
  * that alternate ours and CleanRL; each is reported by its best round. Ours runs on every backend that loads
- * (`POLYAK_BACKEND=native,wasm` to choose); PyTorch with one thread (torch and OpenBLAS pinned) and with its
- * defaults. Prints JSON and writes bench-results/td3-loop.json.
+ * (`POLYAK_BACKEND=native,wasm` to choose): the first that loads in every round, the others (a wasm run takes over a
+ * minute) in the first round only; PyTorch with one thread (torch and OpenBLAS pinned) and with its defaults in every
+ * round. Prints JSON and writes bench-results/td3-loop.json.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -27,7 +28,7 @@ import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
 
 const warmupSteps = Number(process.env.BENCH_WARMUP ?? 1000)
 const learningSteps = Number(process.env.BENCH_LEARNING_STEPS ?? 3000)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 
 const measureOurs = async () => {
   let learningStart: number | undefined
@@ -95,9 +96,13 @@ if (python === undefined)
   skipped.push('pytorch: `python3 -c "import torch"` failed (Debian: apt-get install python3-torch)')
 // Rounds alternate ours and CleanRL, and each is reported by its best round: on a shared machine a slow stretch then
 // costs both sides alike.
+/** The backend timed in every round: the first that loads (the others only in round 1). */
+let main: string | undefined
 for (let round = 1; round <= rounds; round++) {
   for (const backend of backends) {
+    if (round > 1 && backend !== main) continue
     if (!(await backendForRound(setBackend as (name: never) => Promise<unknown>, backend, round, skipped))) continue
+    main ??= backend
     const result = await measureOurs()
     measured.push({ implementation: `polyak/${backend}`, round, ...result })
     console.error(`round ${round} polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s`)
