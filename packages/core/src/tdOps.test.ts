@@ -153,15 +153,15 @@ describe.skipIf(!loaded.ok)('bootstrapTarget and squaredError on the native back
       asked = { layers: (args[6] as unknown[]).map((dw) => dw !== null), input: args[8] !== null }
       return denseStackGradient(...args)
     }
-    const counted = <T>(f: () => T): [T, typeof asked] => {
+    const recordingAsked = <T>(f: () => T): [T, typeof asked] => {
       asked = undefined
       const out = f()
       return [out, asked]
     }
-    const [scoped, scopedProducts] = counted(() =>
+    const [scoped, scopedAsked] = recordingAsked(() =>
       tf.tidy(() => Object.values(valueAndGradsOf((p) => loss(x, asLayers(p)), params).grads).map(bits)),
     )
-    const [all, allProducts] = counted(() =>
+    const [all, allAsked] = recordingAsked(() =>
       tf.tidy(() =>
         tf
           .valueAndGrads((w0: tf.Tensor, b1: tf.Tensor) => loss(x, asLayers({ w0, b1 })))([params.w0, params.b1] as [
@@ -173,11 +173,11 @@ describe.skipIf(!loaded.ok)('bootstrapTarget and squaredError on the native back
     )
     expect(scoped).toEqual(all)
     // both layers' weight gradients, and the input's only when nothing was recorded
-    expect([scopedProducts, allProducts]).toEqual([
+    expect([scopedAsked, allAsked]).toEqual([
       { layers: [true, true], input: false },
       { layers: [true, true], input: true },
     ])
-    const [inputScoped, inputAsked] = counted(() =>
+    const [inputScoped, inputAsked] = recordingAsked(() =>
       tf.tidy(() =>
         bits(
           valueAndGradsOf((p) => loss([x[0] as tf.Tensor2D, p.a as tf.Tensor2D], layers), { a: x[1] as tf.Tensor })
