@@ -41,3 +41,7 @@ export declare const backendForRound: (
   round: number,
   skipped: string[],
 ) => Promise<boolean>
+export declare const unhelpedShare: (
+  before: { readonly split: number; readonly unhelped: number } | undefined,
+  after: { readonly split: number; readonly unhelped: number } | undefined,
+) => number | undefined

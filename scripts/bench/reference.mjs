@@ -160,6 +160,19 @@ export const ratioToBest = (ours, results, prefix, key) => {
 }
 
 /**
+ * The share of the native pool's split products that the calling thread computed alone (no worker came: the other
+ * cores were busy) between two `nativeHandOffs()` readings, rounded to 3 decimals; undefined when either reading is
+ * missing or nothing was split (one thread, or the wasm backend). A round with a high share ran on fewer cores than
+ * it asked for.
+ */
+export const unhelpedShare = (before, after) => {
+  if (before === undefined || after === undefined) return undefined
+  const split = after.split - before.split
+  if (!(split > 0)) return undefined
+  return Number(((after.unhelped - before.unhelped) / split).toFixed(3))
+}
+
+/**
  * Sets a backend for a round of a bench: true when it loaded; when it did not, its reason goes into `skipped` (on
  * the first round only) and the round passes it by.
  */

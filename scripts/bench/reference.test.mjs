@@ -10,6 +10,7 @@ import {
   parseCpuinfo,
   ratioToBest,
   referenceBlasProblem,
+  unhelpedShare,
 } from './reference.mjs'
 
 test('bestOfRounds keeps each case by its best round, every round beside it, cases in first-seen order', () => {
@@ -97,4 +98,12 @@ test('noteReferenceProblem records each problem once (and warns), nothing for Op
   noteReferenceProblem({ threadpools: [{ internal_api: 'openblas' }] }, problems)
   assert.equal(problems.length, 1)
   assert.match(problems[0], /not OpenBLAS/)
+})
+
+test('unhelpedShare: the unhelped share of the products split between two readings; undefined without a split', () => {
+  assert.equal(unhelpedShare({ split: 10, unhelped: 1 }, { split: 210, unhelped: 5 }), 0.02)
+  assert.equal(unhelpedShare({ split: 0, unhelped: 0 }, { split: 3, unhelped: 3 }), 1)
+  assert.equal(unhelpedShare({ split: 7, unhelped: 2 }, { split: 7, unhelped: 2 }), undefined)
+  assert.equal(unhelpedShare(undefined, { split: 7, unhelped: 2 }), undefined)
+  assert.equal(unhelpedShare({ split: 7, unhelped: 2 }, undefined), undefined)
 })

@@ -10,7 +10,9 @@
  * same bench run, with one thread (torch and OpenBLAS) and with the libraries' default thread counts, with
  * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from its environment (scripts/bench/reference.mjs), and the JSON holds
  * ours / PyTorch, `ratiosToBest` against the better of its two figures (`ratiosOfMedians`: the same with each side's
- * median round), the OpenBLAS kernels it used and the CPU.
+ * median round), the OpenBLAS kernels it used and the CPU. Each native round also records `unhelpedShare`: the share of
+ * the products split across threads that no worker helped with (`nativeHandOffs`), high when the host took a core.
+ * Each case is timed after `BENCH_WARMUP_SECONDS` (default 2) of untimed updates, on both sides.
  * `BENCH_ROUNDS` rounds (default 3) alternate ours and PyTorch; each is reported by its best round (every round's
  * figure is kept beside it), so that a slow stretch of a shared machine does not decide a ratio.
  * Prints JSON and writes it to bench-results/agents-td3.json.
@@ -27,7 +29,7 @@ import {
   makeTd3Learner,
   Td3ConfigCodec,
 } from '@polyak/agents'
-import { BACKENDS, type Batch, decodeOrThrow, nativeThreads, Rng, setBackend } from '@polyak/core'
+import { BACKENDS, type Batch, decodeOrThrow, nativeHandOffs, nativeThreads, Rng, setBackend } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs-core'
 import {
   backendForRound,
@@ -38,10 +40,17 @@ import {
   noteReferenceProblem,
   ratioToBest,
   referenceEnv,
+  unhelpedShare,
 } from '../../../scripts/bench/reference.mjs'
 
 const batchSize = 256
 const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)
+/**
+ * Untimed updates before each timed case, on both sides alike: V8 compiles the learner's code over its first ~1 500
+ * steps on the machine's other core, where the native pool's worker then loses its turn (a cold 2 s round had 11% of
+ * its split products unhelped, a warm one 2%; ADR 0021).
+ */
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const sizes = [
   { name: 'halfcheetah', observationSize: 17, actionSize: 6 },
@@ -84,8 +93,10 @@ const measureOurs = (size: Size) => {
     disposeReplaced(state, next)
     state = next
   }
-  for (let i = 0; i < 4; i++) step()
+  const warmStart = performance.now()
+  for (let i = 0; i < 4 || performance.now() - warmStart < warmupSeconds * 1000; i++) step()
   const tensorsBefore = tf.memory().numTensors
+  const handOffsBefore = nativeHandOffs()
   let steps = 0
   const start = performance.now()
   const cpuStart = process.cpuUsage()
@@ -97,6 +108,7 @@ const measureOurs = (size: Size) => {
   const seconds = (performance.now() - start) / 1000
   const cpu = process.cpuUsage(cpuStart)
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  const unhelped = unhelpedShare(handOffsBefore, nativeHandOffs())
   const leaked = tf.memory().numTensors - tensorsBefore
   disposeTrainState(state)
   return {
@@ -104,6 +116,8 @@ const measureOurs = (size: Size) => {
     seconds: Number(seconds.toFixed(3)),
     updatesPerSecond: Number((steps / seconds).toFixed(2)),
     updatesPerCpuSecond: Number((steps / cpuSeconds).toFixed(2)),
+    // the share of split products no worker helped with (the other core was busy); absent when nothing was split
+    ...(unhelped === undefined ? {} : { unhelpedShare: unhelped }),
     leaked,
   }
 }
@@ -113,6 +127,7 @@ const torchScript = fileURLToPath(new URL('./td3_torch.py', import.meta.url))
 const measureTorch = (python: string, size: Size, threads: number) => {
   const args = [torchScript, '--obs', String(size.observationSize), '--act', String(size.actionSize)]
   args.push('--batch', String(batchSize), '--seconds', String(secondsPerCase), '--threads', String(threads))
+  args.push('--warmup-seconds', String(warmupSeconds))
   const env = referenceEnv(threads)
   const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
   return JSON.parse(out.trim().split('\n').at(-1) as string) as {
@@ -150,7 +165,10 @@ for (let round = 1; round <= rounds; round++) {
       measured.push({ implementation: `polyak/${backend}`, size: size.name, round, ...result })
       console.error(
         `round ${round} polyak/${backend.padEnd(10)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s, ` +
-          `${result.updatesPerCpuSecond} per CPU s`,
+          `${result.updatesPerCpuSecond} per CPU s` +
+          (result.unhelpedShare === undefined
+            ? ''
+            : `, ${(result.unhelpedShare * 100).toFixed(1)}% of split products unhelped`),
       )
     }
   }
@@ -203,6 +221,7 @@ const report = {
   referenceUnset: HANDICAPS,
   loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
   secondsPerCase,
+  warmupSeconds,
   rounds,
   results,
   /** ours / PyTorch in updates per wall-clock second, measured in this run. */

@@ -1,7 +1,7 @@
 """The TD3 learner step of CleanRL's td3_continuous_action.py, timed on a fixed batch.
 
 Run by td3.bench.ts in the same process tree as the TypeScript figures:
-    python3 td3_torch.py --obs 17 --act 6 --batch 256 --seconds 4 --threads 1
+    python3 td3_torch.py --obs 17 --act 6 --batch 256 --seconds 4 --warmup-seconds 2 --threads 1
 Prints one JSON object. The update is CleanRL's code (networks, target smoothing, clipped double Q, the sum of the
 two critic losses under one Adam, the actor and the Polyak update every 2nd step), with the replay sample replaced by
 a fixed batch converted from numpy each step (as a replay buffer's sample does).
@@ -104,6 +104,7 @@ def main():
     p.add_argument("--act", type=int, default=6)
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--seconds", type=float, default=4.0)
+    p.add_argument("--warmup-seconds", type=float, default=0.0, help="untimed updates first, as long as this")
     p.add_argument("--threads", type=int, default=0, help="0: torch's default")
     a = p.parse_args()
     if a.threads > 0:
@@ -126,8 +127,11 @@ def main():
         tensors = [torch.as_tensor(batch[k]) for k in ("observations", "next_observations", "actions", "rewards", "dones")]
         return td3_update(global_step, *tensors).item()  # our learner reads its losses every step too
 
-    for s in range(1, 7):
-        update(s)
+    warm = 0
+    warm_start = time.perf_counter()
+    while warm < 6 or time.perf_counter() - warm_start < a.warmup_seconds:
+        warm += 1
+        update(warm)
     steps = 0
     start = time.perf_counter()
     cpu_start = time.process_time()

@@ -148,9 +148,17 @@ class Pool {
       generation_.store(generation, std::memory_order_release);
     }
     wake_.notify_all();
-    claim(generation);
+    const int mine = claim(generation);
     while (done_.load(std::memory_order_acquire) != parts) pause();
+    ++splitRuns_;
+    if (mine == parts) ++unhelpedRuns_;
   }
+
+  // Of the tasks split so far (`split`), how many the caller computed whole because no worker claimed a part before
+  // it had finished its own (`unhelped`): a worker descheduled by other threads or processes on the cores. Only the
+  // owner's thread runs and reads them.
+  uint64_t splitRuns() const { return splitRuns_; }
+  uint64_t unhelpedRuns() const { return unhelpedRuns_; }
 
  private:
   struct Slot {
@@ -190,15 +198,19 @@ class Pool {
     }
   }
 
-  // Computes unclaimed parts of task `generation` until none is left. A claim is a compare-and-swap on the ticket
-  // (generation, next part), so a worker that wakes late can never take a part of a newer task for an older one.
-  void claim(uint64_t generation) {
-    for (;;) {
-      uint64_t ticket = ticket_.load(std::memory_order_acquire);
-      if ((ticket >> 32) != generation) return;
-      const int part = static_cast<int>(ticket & 0xffffffffu);
-      if (part >= parts_) return;
-      if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel)) continue;
+  // Computes unclaimed parts of task `generation` until none is left; returns how many it computed. A claim is a
+  // compare-and-swap on the ticket (generation, next part), so a worker that wakes late can never take a part of a
+  // newer task for an older one.
+  int claim(uint64_t generation) {
+    for (int computed = 0;; ++computed) {
+      uint64_t ticket;
+      int part;
+      do {
+        ticket = ticket_.load(std::memory_order_acquire);
+        if ((ticket >> 32) != generation) return computed;
+        part = static_cast<int>(ticket & 0xffffffffu);
+        if (part >= parts_) return computed;
+      } while (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel));
       fn_(ctx_, part, parts_);
       done_.fetch_add(1, std::memory_order_acq_rel);
     }
@@ -218,6 +230,8 @@ class Pool {
   }
 
   int workers_ = 0;
+  uint64_t splitRuns_ = 0;
+  uint64_t unhelpedRuns_ = 0;
   pthread_t owner_{};
   std::atomic<bool> hasOwner_{false};
   pthread_t threads_[kMaxThreads];
@@ -374,6 +388,18 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   }
   napi_value out;
   napi_create_int32(env, pool.resize(static_cast<int>(n)), &out);
+  return out;
+}
+
+// handOffs() → [split, unhelped]: the tasks split across the pool so far, and how many of them the calling thread
+// computed whole because no worker came (see Pool::splitRuns). Counted on the pool's owner thread.
+napi_value HandOffs(napi_env env, napi_callback_info) {
+  napi_value out, split, unhelped;
+  napi_create_array_with_length(env, 2, &out);
+  napi_create_double(env, static_cast<double>(pool.splitRuns()), &split);
+  napi_create_double(env, static_cast<double>(pool.unhelpedRuns()), &unhelped);
+  napi_set_element(env, out, 0, split);
+  napi_set_element(env, out, 1, unhelped);
   return out;
 }
 
@@ -1097,7 +1123,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"reluGradientProduct", ReluGradientProduct}, {"denseStack", DenseStack}, {"denseStackGradient", DenseStackGradient}, {"setThreads", SetThreads}, {"threads", Threads}};
+  } fns[] = {{"gemm", Gemm}, {"biasActivation", BiasActivation}, {"adam", Adam}, {"polyak", Polyak}, {"sumSquares", SumSquares}, {"conv2d", Conv2d}, {"slice", Slice}, {"transpose", Transpose}, {"sumAxis", SumAxis}, {"activationGradient", ActivationGradient}, {"denseForward", DenseForward}, {"reluGradientProduct", ReluGradientProduct}, {"denseStack", DenseStack}, {"denseStackGradient", DenseStackGradient}, {"setThreads", SetThreads}, {"threads", Threads}, {"handOffs", HandOffs}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -12,6 +12,7 @@ import { dense, denseReference, denseStack } from './dense.js'
 import {
   defaultNativeThreads,
   loadNativeAddon,
+  nativeHandOffs,
   nativeKernelsActive,
   nativeThreads,
   setNativeThreads,
@@ -357,6 +358,52 @@ describe.skipIf(!loaded.ok)('native kernels on the wasm backend', () => {
         for (const threads of [2, 3]) expect(run(threads)).toEqual(one)
       }
     })
+  })
+
+  it('hand-offs: each split product is counted once, a product on one thread or below the split size never', () => {
+    if (!loaded.ok) throw new Error('unreachable')
+    const { addon } = loaded
+    const n = 256
+    const [a, b] = [fill(n * n, 11), fill(n * n, 12)]
+    const c = new Float32Array(n * n)
+    const delta = (threads: number, size: number, times: number) => {
+      setNativeThreads(threads)
+      const before = nativeHandOffs()
+      for (let i = 0; i < times; i++) addon.gemm(a, b, c, 1, size, size, size, false, false, 0, 0)
+      const after = nativeHandOffs()
+      if (before === undefined || after === undefined) throw new Error('the addon has no hand-off counters')
+      return { split: after.split - before.split, unhelped: after.unhelped - before.unhelped }
+    }
+    keepingThreads(() => {
+      const two = delta(2, n, 50) // 256³ multiply-adds: split
+      expect(two.split).toBe(50)
+      expect(two.unhelped).toBeGreaterThanOrEqual(0)
+      expect(two.unhelped).toBeLessThan(50) // a spinning worker helps with most of them
+      expect(delta(1, n, 20)).toEqual({ split: 0, unhelped: 0 })
+      expect(delta(2, 64, 20)).toEqual({ split: 0, unhelped: 0 }) // 64³ is below 2²² multiply-adds
+    })
+  })
+
+  it('hand-offs: on one core the worker cannot help, and the caller counts the products it computed alone', () => {
+    if (!loaded.ok) throw new Error('unreachable')
+    // the pool's two threads pinned to one core: the caller computes its part and then the worker's, which never got
+    // the core, in nearly every product (the scheduler switches every few milliseconds, products take ~0.2 ms)
+    const script = `
+      const addon = require(${JSON.stringify(loaded.path)})
+      addon.setThreads(2)
+      const n = 256, a = new Float32Array(n * n).fill(0.5), b = new Float32Array(n * n).fill(0.25), c = new Float32Array(n * n)
+      const [split0, unhelped0] = addon.handOffs()
+      for (let i = 0; i < 200; i++) addon.gemm(a, b, c, 1, n, n, n, false, false, 0, 0)
+      const [split1, unhelped1] = addon.handOffs()
+      console.log(JSON.stringify({ split: split1 - split0, unhelped: unhelped1 - unhelped0, c0: c[0] }))
+    `
+    const run = spawnSync('taskset', ['-c', '0', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60_000 })
+    expect(run.error, run.stderr).toBeUndefined()
+    expect(run.status, run.stderr).toBe(0)
+    const counts = JSON.parse(run.stdout.trim()) as { split: number; unhelped: number; c0: number }
+    expect(counts.c0).toBe(256 * 0.125)
+    expect(counts.split).toBe(200)
+    expect(counts.unhelped).toBeGreaterThan(60) // 150–160 of 200 where it was written
   })
 
   it('threads: a worker thread cannot resize the pool the main thread owns, and computes alone', async () => {

@@ -72,6 +72,11 @@ export interface NativeAddon {
   /** The threads the products use now. */
   readonly threads?: () => number
   /**
+   * `[split, unhelped]`: the products split across the pool so far, and how many of them the calling thread computed
+   * whole because no worker claimed a part in time. Absent from addons built before it existed.
+   */
+  readonly handOffs?: () => [number, number]
+  /**
    * `y = activation(x · w + bias)` for row-major `x` (m × k) and `w` (k × n), the bias and activation (0 linear, 1 ReLU,
    * 2 tanh) applied to each tile of the product while it is in registers where the shape allows: the bits of `gemm`
    * then `biasActivation`. Absent from addons built before it existed.
@@ -362,6 +367,38 @@ export const setNativeThreads = (threads: number = defaultNativeThreads()): numb
   const loaded = loadNativeAddon()
   if (!loaded.ok) throw new Error(`polyak native kernels are not available: ${loaded.reason}`)
   return loaded.addon.setThreads?.(threads) ?? 1
+}
+
+/** How the native pool's hand-offs went since the addon loaded: see {@link nativeHandOffs}. */
+export interface NativeHandOffs {
+  /** Products (and other kernels) split across the pool's threads. */
+  readonly split: number
+  /**
+   * Of those, how many the calling thread computed whole because no worker thread claimed a part before it had
+   * finished its own: the worker was descheduled (other threads of this process, such as V8's compiler, or other
+   * processes on the cores). Such a product takes as long as on one thread.
+   */
+  readonly unhelped: number
+}
+
+/**
+ * Counts of the native pool's hand-offs since the addon loaded (`undefined` when the addon is not loaded or predates
+ * the counters). Take two readings and subtract: `unhelped / split` over a stretch of training is the share of split
+ * products that ran on one thread because the machine's other cores were busy, which tells a slow stretch caused by
+ * contention from a slow stretch of the code. The benches report it for each timed round.
+ *
+ * @example
+ * ```ts
+ * const before = nativeHandOffs()
+ * // ... learner steps ...
+ * const after = nativeHandOffs()
+ * if (before && after) console.log(`${after.unhelped - before.unhelped} of ${after.split - before.split} products ran alone`)
+ * ```
+ */
+export const nativeHandOffs = (): NativeHandOffs | undefined => {
+  const loaded = loadNativeAddon()
+  const counts = loaded.ok ? loaded.addon.handOffs?.() : undefined
+  return counts === undefined ? undefined : { split: counts[0], unhelped: counts[1] }
 }
 
 /**

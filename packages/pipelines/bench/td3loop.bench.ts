@@ -7,13 +7,14 @@
  * that alternate ours and CleanRL; each is reported by its best round. Ours runs on every backend that loads
  * (`POLYAK_BACKEND=native,wasm` to choose): the first that loads in every round, the others (a wasm run takes over a
  * minute) in the first round only; PyTorch with one thread (torch and OpenBLAS pinned) and with its defaults in every
- * round. Prints JSON and writes bench-results/td3-loop.json.
+ * round. A native round records `unhelpedShare`, the share of the products split across threads that no worker helped
+ * with (`nativeHandOffs`). Prints JSON and writes bench-results/td3-loop.json.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { BACKENDS, nativeThreads, setBackend } from '@polyak/core'
+import { BACKENDS, nativeHandOffs, nativeThreads, setBackend } from '@polyak/core'
 import {
   backendForRound,
   bestOfRounds,
@@ -23,6 +24,7 @@ import {
   noteReferenceProblem,
   ratioToBest,
   referenceEnv,
+  unhelpedShare,
 } from '../../../scripts/bench/reference.mjs'
 import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
 
@@ -36,6 +38,8 @@ const measureOurs = async () => {
   let end = 0
   let endT = 0
   const returns: number[] = []
+  let handOffsAtStart: ReturnType<typeof nativeHandOffs>
+  let handOffsAtEnd: ReturnType<typeof nativeHandOffs>
   await new Promise<void>((resolve, reject) => {
     runExperiment({
       algo: 'td3',
@@ -51,11 +55,13 @@ const measureOurs = async () => {
         if (event.type === 'update' && learningStart === undefined) {
           learningStart = performance.now()
           learningStartT = event.t
+          handOffsAtStart = nativeHandOffs()
         }
         if (event.type === 'episode') returns.push(event.return)
         if (event.type === 'final') {
           end = performance.now()
           endT = event.t
+          handOffsAtEnd = nativeHandOffs()
           disposeExperimentSnapshot(event.snapshot)
         }
       },
@@ -65,10 +71,13 @@ const measureOurs = async () => {
   })
   const seconds = (end - (learningStart ?? end)) / 1000
   const steps = endT - learningStartT
+  const unhelped = unhelpedShare(handOffsAtStart, handOffsAtEnd)
   return {
     learningSteps: steps,
     seconds: Number(seconds.toFixed(3)),
     stepsPerSecond: Number((steps / seconds).toFixed(2)),
+    // the share of split products no worker helped with (the other core was busy); absent when nothing was split
+    ...(unhelped === undefined ? {} : { unhelpedShare: unhelped }),
     episodes: returns.length,
     lastReturns: returns.slice(-3).map((r) => Number(r.toFixed(1))),
   }
@@ -105,7 +114,11 @@ for (let round = 1; round <= rounds; round++) {
     main ??= backend
     const result = await measureOurs()
     measured.push({ implementation: `polyak/${backend}`, round, ...result })
-    console.error(`round ${round} polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s`)
+    const share =
+      result.unhelpedShare === undefined
+        ? ''
+        : `, ${(result.unhelpedShare * 100).toFixed(1)}% of split products unhelped`
+    console.error(`round ${round} polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s${share}`)
   }
   if (python === undefined) continue
   for (const threads of [1, 0]) {
