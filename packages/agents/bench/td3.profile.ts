@@ -9,8 +9,9 @@
  *   - `dispatch`: µs per op for tiny elementwise ops (the fixed cost of one kernel call through tfjs);
  *   - `copies`: ms of the batch upload (`toTensorBatch`) and of one `dataSync` of a scalar;
  *   - `nativeCalls` (native backend only): µs per learner step in each function of the addon (the products by shape,
- *     with their GFLOP/s) and the rest (tfjs and JavaScript), over 200 steps outside the profiler
- *     (ADR 0017). `POLYAK_NATIVE_THREADS` sets the threads.
+ *     with their GFLOP/s) and the rest (tfjs and JavaScript), over 200 steps outside the profiler after
+ *     `PROFILE_WARMUP` untimed ones (default 1 500), with the share of split products no worker helped with
+ *     (ADR 0017, ADR 0021). `POLYAK_NATIVE_THREADS` sets the threads.
  */
 import {
   disposeReplaced,
@@ -25,12 +26,14 @@ import {
   type Batch,
   decodeOrThrow,
   loadNativeAddon,
+  nativeHandOffs,
   nativeThreads,
   Rng,
   setBackend,
   toTensorBatch,
 } from '@polyak/core'
 import * as tf from '@tensorflow/tfjs-core'
+import { unhelpedShare } from '../../../scripts/bench/reference.mjs'
 
 const backend = (process.argv[2] ?? 'wasm') as BackendName
 await setBackend(backend)
@@ -201,14 +204,19 @@ const productsOf = (name: string, args: unknown[]): { key: string; flops: number
   return { key: `denseStackGradient rows ${rows}: ${dims.join('→')} (${which})`, flops }
 }
 
+/** Untimed learner steps before the per-function timing (`PROFILE_WARMUP`, default 1 500). */
+const warmupSteps = Number(process.env.PROFILE_WARMUP ?? 1500)
+
 /** Time spent inside each addon function during `steps` learner steps (the functions are wrapped, then restored). */
 const nativeCalls = (steps: number) => {
   const loaded = loadNativeAddon()
   if (backend !== 'native' || !loaded.ok) return undefined
   const addon = loaded.addon as unknown as Record<string, unknown>
   const names = Object.keys(addon).filter(
-    (k) => typeof addon[k] === 'function' && !['setThreads', 'threads'].includes(k),
+    (k) => typeof addon[k] === 'function' && !['setThreads', 'threads', 'handOffs'].includes(k),
   )
+  // untimed steps first: V8 compiles the step's code over its first ~1 500 steps, on the core the pool's worker uses
+  for (let i = 0; i < warmupSteps; i++) step()
   const originals = new Map(names.map((name) => [name, addon[name] as (...args: unknown[]) => unknown]))
   const byFunction = new Map<string, { calls: number; ms: number }>()
   const byShape = new Map<string, { calls: number; ms: number; flops: number }>()
@@ -227,9 +235,11 @@ const nativeCalls = (steps: number) => {
       return out
     }
   }
+  const handOffsBefore = nativeHandOffs()
   const start = performance.now()
   for (let i = 0; i < steps; i++) step()
   const totalMs = performance.now() - start
+  const handOffsAfter = nativeHandOffs()
   for (const [name, f] of originals) addon[name] = f
   const inAddon = [...byFunction.values()].reduce((a, g) => a + g.ms, 0)
   const perStep = (ms: number) => round((ms / steps) * 1000, 1)
@@ -238,6 +248,9 @@ const nativeCalls = (steps: number) => {
     'µs per learner step': perStep(totalMs),
     'µs in the addon': perStep(inAddon),
     'µs elsewhere (tfjs, JavaScript)': perStep(totalMs - inAddon),
+    warmupSteps,
+    /** The share of the split products no worker helped with (the other core was busy), over the timed steps. */
+    unhelpedShare: unhelpedShare(handOffsBefore, handOffsAfter),
     functions: [...byFunction.entries()]
       .sort((a, b) => b[1].ms - a[1].ms)
       .map(([name, g]) => ({ name, callsPerStep: round(g.calls / steps, 2), µsPerStep: perStep(g.ms) })),
