@@ -150,15 +150,17 @@ class Pool {
     wake_.notify_all();
     const int mine = claim(generation);
     while (done_.load(std::memory_order_acquire) != parts) pause();
-    ++splitRuns_;
-    if (mine == parts) ++unhelpedRuns_;
+    // only the owner thread writes them; atomics because any thread may read them (handOffs from a worker-thread actor)
+    splitRuns_.store(splitRuns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (mine == parts)
+      unhelpedRuns_.store(unhelpedRuns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
   // Of the tasks split so far (`split`), how many the caller computed whole because no worker claimed a part before
   // it had finished its own (`unhelped`): a worker descheduled by other threads or processes on the cores. Only the
-  // owner's thread runs and reads them.
-  uint64_t splitRuns() const { return splitRuns_; }
-  uint64_t unhelpedRuns() const { return unhelpedRuns_; }
+  // owner's thread splits tasks, so only its tasks are counted.
+  uint64_t splitRuns() const { return splitRuns_.load(std::memory_order_relaxed); }
+  uint64_t unhelpedRuns() const { return unhelpedRuns_.load(std::memory_order_relaxed); }
 
  private:
   struct Slot {
@@ -230,8 +232,8 @@ class Pool {
   }
 
   int workers_ = 0;
-  uint64_t splitRuns_ = 0;
-  uint64_t unhelpedRuns_ = 0;
+  std::atomic<uint64_t> splitRuns_{0};
+  std::atomic<uint64_t> unhelpedRuns_{0};
   pthread_t owner_{};
   std::atomic<bool> hasOwner_{false};
   pthread_t threads_[kMaxThreads];
@@ -392,7 +394,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 }
 
 // handOffs() → [split, unhelped]: the tasks split across the pool so far, and how many of them the calling thread
-// computed whole because no worker came (see Pool::splitRuns). Counted on the pool's owner thread.
+// computed whole because no worker came (see Pool::splitRuns). Only the pool owner's tasks are split and counted.
 napi_value HandOffs(napi_env env, napi_callback_info) {
   napi_value out, split, unhelped;
   napi_create_array_with_length(env, 2, &out);
