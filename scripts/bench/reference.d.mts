@@ -45,3 +45,4 @@ export declare const unhelpedShare: (
   before: { readonly split: number; readonly unhelped: number } | undefined,
   after: { readonly split: number; readonly unhelped: number } | undefined,
 ) => number | undefined
+export declare const unhelpedNote: (share: number | undefined) => string

@@ -172,6 +172,10 @@ export const unhelpedShare = (before, after) => {
   return Number(((after.unhelped - before.unhelped) / split).toFixed(3))
 }
 
+/** The progress-line words for an `unhelpedShare` (`, 2.1% of split products unhelped`); empty when undefined. */
+export const unhelpedNote = (share) =>
+  share === undefined ? '' : `, ${(share * 100).toFixed(1)}% of split products unhelped`
+
 /**
  * Sets a backend for a round of a bench: true when it loaded; when it did not, its reason goes into `skipped` (on
  * the first round only) and the round passes it by.

@@ -10,6 +10,7 @@ import {
   parseCpuinfo,
   ratioToBest,
   referenceBlasProblem,
+  unhelpedNote,
   unhelpedShare,
 } from './reference.mjs'
 
@@ -106,4 +107,10 @@ test('unhelpedShare: the unhelped share of the products split between two readin
   assert.equal(unhelpedShare({ split: 7, unhelped: 2 }, { split: 7, unhelped: 2 }), undefined)
   assert.equal(unhelpedShare(undefined, { split: 7, unhelped: 2 }), undefined)
   assert.equal(unhelpedShare({ split: 7, unhelped: 2 }, undefined), undefined)
+})
+
+test('unhelpedNote: the share as a percentage for a progress line, nothing without one', () => {
+  assert.equal(unhelpedNote(0.021), ', 2.1% of split products unhelped')
+  assert.equal(unhelpedNote(0), ', 0.0% of split products unhelped')
+  assert.equal(unhelpedNote(undefined), '')
 })

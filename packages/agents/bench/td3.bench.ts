@@ -40,6 +40,7 @@ import {
   noteReferenceProblem,
   ratioToBest,
   referenceEnv,
+  unhelpedNote,
   unhelpedShare,
 } from '../../../scripts/bench/reference.mjs'
 
@@ -165,10 +166,7 @@ for (let round = 1; round <= rounds; round++) {
       measured.push({ implementation: `polyak/${backend}`, size: size.name, round, ...result })
       console.error(
         `round ${round} polyak/${backend.padEnd(10)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s, ` +
-          `${result.updatesPerCpuSecond} per CPU s` +
-          (result.unhelpedShare === undefined
-            ? ''
-            : `, ${(result.unhelpedShare * 100).toFixed(1)}% of split products unhelped`),
+          `${result.updatesPerCpuSecond} per CPU s${unhelpedNote(result.unhelpedShare)}`,
       )
     }
   }

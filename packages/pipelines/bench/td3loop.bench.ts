@@ -24,6 +24,7 @@ import {
   noteReferenceProblem,
   ratioToBest,
   referenceEnv,
+  unhelpedNote,
   unhelpedShare,
 } from '../../../scripts/bench/reference.mjs'
 import { disposeExperimentSnapshot, runExperiment } from '../src/index.js'
@@ -114,11 +115,9 @@ for (let round = 1; round <= rounds; round++) {
     main ??= backend
     const result = await measureOurs()
     measured.push({ implementation: `polyak/${backend}`, round, ...result })
-    const share =
-      result.unhelpedShare === undefined
-        ? ''
-        : `, ${(result.unhelpedShare * 100).toFixed(1)}% of split products unhelped`
-    console.error(`round ${round} polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s${share}`)
+    console.error(
+      `round ${round} polyak/${backend.padEnd(18)} ${result.stepsPerSecond} steps/s${unhelpedNote(result.unhelpedShare)}`,
+    )
   }
   if (python === undefined) continue
   for (const threads of [1, 0]) {
