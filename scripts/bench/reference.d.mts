@@ -46,3 +46,14 @@ export declare const unhelpedShare: (
   after: { readonly split: number; readonly unhelped: number } | undefined,
 ) => number | undefined
 export declare const unhelpedNote: (share: number | undefined) => string
+/** The update bench's warm-up rule (see reference.mjs). */
+export interface WarmupRule {
+  readonly minUpdates: number
+  readonly minSeconds: number
+  readonly updates: number
+  readonly capSeconds: number
+}
+export declare const stillWarming: (
+  progress: { readonly done: number; readonly updates: number; readonly seconds: number },
+  rule: WarmupRule,
+) => boolean

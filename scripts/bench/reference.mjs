@@ -177,6 +177,15 @@ export const unhelpedNote = (share) =>
   share === undefined ? '' : `, ${(share * 100).toFixed(1)}% of split products unhelped`
 
 /**
+ * The update bench's warm-up rule, the same for both sides: untimed updates go on while fewer than `minUpdates` ran
+ * or fewer than `minSeconds` passed, or while the process has run fewer than `updates` on this implementation and
+ * `capSeconds` have not passed. `done` counts the updates this process ran before this case (ours keeps its compiled
+ * code from case to case; each PyTorch process starts at 0).
+ */
+export const stillWarming = ({ done, updates, seconds }, rule) =>
+  updates < rule.minUpdates || seconds < rule.minSeconds || (done + updates < rule.updates && seconds < rule.capSeconds)
+
+/**
  * Sets a backend for a round of a bench: true when it loaded; when it did not, its reason goes into `skipped` (on
  * the first round only) and the round passes it by.
  */

@@ -10,6 +10,7 @@ import {
   parseCpuinfo,
   ratioToBest,
   referenceBlasProblem,
+  stillWarming,
   unhelpedNote,
   unhelpedShare,
 } from './reference.mjs'
@@ -113,4 +114,19 @@ test('unhelpedNote: the share as a percentage for a progress line, nothing witho
   assert.equal(unhelpedNote(0.021), ', 2.1% of split products unhelped')
   assert.equal(unhelpedNote(0), ', 0.0% of split products unhelped')
   assert.equal(unhelpedNote(undefined), '')
+})
+
+test('stillWarming: until enough updates ran in the process (within a cap), and never below the minimums', () => {
+  const rule = { minUpdates: 4, minSeconds: 2, updates: 2000, capSeconds: 20 }
+  // a fresh process warms to 2 000 updates even after the minimum seconds
+  assert.equal(stillWarming({ done: 0, updates: 1999, seconds: 9 }, rule), true)
+  assert.equal(stillWarming({ done: 0, updates: 2000, seconds: 9 }, rule), false)
+  // updates run by earlier cases of the same process count: then the minimum seconds alone
+  assert.equal(stillWarming({ done: 5000, updates: 10, seconds: 1.9 }, rule), true)
+  assert.equal(stillWarming({ done: 5000, updates: 10, seconds: 2 }, rule), false)
+  // a slow implementation stops at the cap
+  assert.equal(stillWarming({ done: 0, updates: 30, seconds: 19.9 }, rule), true)
+  assert.equal(stillWarming({ done: 0, updates: 30, seconds: 20 }, rule), false)
+  // never fewer than the minimum updates, however long they take
+  assert.equal(stillWarming({ done: 5000, updates: 3, seconds: 60 }, rule), true)
 })

@@ -12,7 +12,7 @@
  * ours / PyTorch, `ratiosToBest` against the better of its two figures (`ratiosOfMedians`: the same with each side's
  * median round), the OpenBLAS kernels it used and the CPU. Each native round also records `unhelpedShare`: the share of
  * the products split across threads that no worker helped with (`nativeHandOffs`), high when the host took a core.
- * Each case is timed after `BENCH_WARMUP_SECONDS` (default 2) of untimed updates, on both sides.
+ * Each case is timed after untimed updates, on both sides by one rule (`warmup` below).
  * `BENCH_ROUNDS` rounds (default 3) alternate ours and PyTorch; each is reported by its best round (every round's
  * figure is kept beside it), so that a slow stretch of a shared machine does not decide a ratio.
  * Prints JSON and writes it to bench-results/agents-td3.json.
@@ -40,6 +40,7 @@ import {
   noteReferenceProblem,
   ratioToBest,
   referenceEnv,
+  stillWarming,
   unhelpedNote,
   unhelpedShare,
 } from '../../../scripts/bench/reference.mjs'
@@ -47,11 +48,21 @@ import {
 const batchSize = 256
 const secondsPerCase = Number(process.env.BENCH_SECONDS ?? 4)
 /**
- * Untimed updates before each timed case, on both sides alike: V8 compiles the learner's code over its first ~1 500
- * steps on the machine's other core, where the native pool's worker then loses its turn (a cold 2 s round had 11% of
- * its split products unhelped, a warm one 2%; ADR 0021).
+ * Untimed updates before each timed case, on both sides alike (`stillWarming` in scripts/bench/reference.mjs): at least
+ * `BENCH_WARMUP_SECONDS` (default 2), and until the process has run `BENCH_WARMUP_UPDATES` (default 2 000) updates on
+ * that implementation, for at most `BENCH_WARMUP_CAP_SECONDS` (default 20). V8 compiles the learner's code over its
+ * first ~1 500 to 2 000 steps, on the machine's other core, where the native pool's worker then loses its turn (a
+ * cold 2 s round had 11% of its split products unhelped, a warm one 2%; ADR 0021); with 2 s alone the native
+ * rounds still rose from round to round (ADR 0022). Each PyTorch process starts from 0 and warms by the same rule.
  */
-const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
+const warmup = {
+  minUpdates: 4,
+  minSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 2),
+  updates: Number(process.env.BENCH_WARMUP_UPDATES ?? 2000),
+  capSeconds: Number(process.env.BENCH_WARMUP_CAP_SECONDS ?? 20),
+}
+/** Updates this process has run on each backend so far (the code V8 compiled for it stays compiled). */
+const ranOn = new Map<string, number>()
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const sizes = [
   { name: 'halfcheetah', observationSize: 17, actionSize: 6 },
@@ -74,7 +85,7 @@ const makeBatch = ({ observationSize, actionSize }: Size): Batch => {
   }
 }
 
-const measureOurs = (size: Size) => {
+const measureOurs = (size: Size, backend: string) => {
   const { observationSize, actionSize } = size
   const config = decodeOrThrow(Td3ConfigCodec, {})
   const networks = makeNetworks({
@@ -95,7 +106,12 @@ const measureOurs = (size: Size) => {
     state = next
   }
   const warmStart = performance.now()
-  for (let i = 0; i < 4 || performance.now() - warmStart < warmupSeconds * 1000; i++) step()
+  const done = ranOn.get(backend) ?? 0
+  let warmed = 0
+  while (stillWarming({ done, updates: warmed, seconds: (performance.now() - warmStart) / 1000 }, warmup)) {
+    step()
+    warmed++
+  }
   const tensorsBefore = tf.memory().numTensors
   const handOffsBefore = nativeHandOffs()
   let steps = 0
@@ -112,9 +128,11 @@ const measureOurs = (size: Size) => {
   const unhelped = unhelpedShare(handOffsBefore, nativeHandOffs())
   const leaked = tf.memory().numTensors - tensorsBefore
   disposeTrainState(state)
+  ranOn.set(backend, done + warmed + steps)
   return {
     steps,
     seconds: Number(seconds.toFixed(3)),
+    warmupUpdates: warmed,
     updatesPerSecond: Number((steps / seconds).toFixed(2)),
     updatesPerCpuSecond: Number((steps / cpuSeconds).toFixed(2)),
     // the share of split products no worker helped with (the other core was busy); absent when nothing was split
@@ -128,7 +146,8 @@ const torchScript = fileURLToPath(new URL('./td3_torch.py', import.meta.url))
 const measureTorch = (python: string, size: Size, threads: number) => {
   const args = [torchScript, '--obs', String(size.observationSize), '--act', String(size.actionSize)]
   args.push('--batch', String(batchSize), '--seconds', String(secondsPerCase), '--threads', String(threads))
-  args.push('--warmup-seconds', String(warmupSeconds))
+  args.push('--warmup-seconds', String(warmup.minSeconds), '--warmup-updates', String(warmup.updates))
+  args.push('--warmup-cap-seconds', String(warmup.capSeconds))
   const env = referenceEnv(threads)
   const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env })
   return JSON.parse(out.trim().split('\n').at(-1) as string) as {
@@ -162,7 +181,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const backend of backends) {
     if (!(await backendForRound(setBackend as (name: never) => Promise<unknown>, backend, round, skipped))) continue
     for (const size of sizes) {
-      const result = measureOurs(size)
+      const result = measureOurs(size, backend)
       measured.push({ implementation: `polyak/${backend}`, size: size.name, round, ...result })
       console.error(
         `round ${round} polyak/${backend.padEnd(10)} ${size.name.padEnd(12)} ${result.updatesPerSecond} updates/s, ` +
@@ -219,7 +238,7 @@ const report = {
   referenceUnset: HANDICAPS,
   loadavg: os.loadavg().map((l) => Number(l.toFixed(2))),
   secondsPerCase,
-  warmupSeconds,
+  warmup,
   rounds,
   results,
   /** ours / PyTorch in updates per wall-clock second, measured in this run. */

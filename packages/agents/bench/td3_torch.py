@@ -1,7 +1,7 @@
 """The TD3 learner step of CleanRL's td3_continuous_action.py, timed on a fixed batch.
 
 Run by td3.bench.ts in the same process tree as the TypeScript figures:
-    python3 td3_torch.py --obs 17 --act 6 --batch 256 --seconds 4 --warmup-seconds 2 --threads 1
+    python3 td3_torch.py --obs 17 --act 6 --batch 256 --seconds 4 --warmup-seconds 2 --warmup-updates 2000 --threads 1
 Prints one JSON object. The update is CleanRL's code (networks, target smoothing, clipped double Q, the sum of the
 two critic losses under one Adam, the actor and the Polyak update every 2nd step), with the replay sample replaced by
 a fixed batch converted from numpy each step (as a replay buffer's sample does).
@@ -104,7 +104,9 @@ def main():
     p.add_argument("--act", type=int, default=6)
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--seconds", type=float, default=4.0)
-    p.add_argument("--warmup-seconds", type=float, default=0.0, help="untimed updates first, as long as this")
+    p.add_argument("--warmup-seconds", type=float, default=0.0, help="untimed updates first, at least this long")
+    p.add_argument("--warmup-updates", type=int, default=0, help="and until this many, within --warmup-cap-seconds")
+    p.add_argument("--warmup-cap-seconds", type=float, default=20.0)
     p.add_argument("--threads", type=int, default=0, help="0: torch's default")
     a = p.parse_args()
     if a.threads > 0:
@@ -129,7 +131,11 @@ def main():
 
     warm = 0
     warm_start = time.perf_counter()
-    while warm < 6 or time.perf_counter() - warm_start < a.warmup_seconds:
+    def still_warming():  # the rule of stillWarming in scripts/bench/reference.mjs, from 0 updates
+        seconds = time.perf_counter() - warm_start
+        return warm < 6 or seconds < a.warmup_seconds or (warm < a.warmup_updates and seconds < a.warmup_cap_seconds)
+
+    while still_warming():
         warm += 1
         update(warm)
     steps = 0
@@ -149,6 +155,7 @@ def main():
                 "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
                 "blas": sorted({os.path.realpath(p) for p in glob.glob("/usr/lib/*/libblas.so.3")}),
                 "threadpools": threadpools(),
+                "warmupUpdates": warm,
                 "steps": steps,
                 "seconds": round(seconds, 3),
                 "updatesPerSecond": round(steps / seconds, 2),
