@@ -131,7 +131,7 @@ def main():
 
     warm = 0
     warm_start = time.perf_counter()
-    def still_warming():  # the rule of stillWarming in scripts/bench/reference.mjs, from 0 updates
+    def still_warming():  # stillWarming's rule (scripts/bench/reference.mjs) from 0 updates, at least 6 of them
         seconds = time.perf_counter() - warm_start
         return warm < 6 or seconds < a.warmup_seconds or (warm < a.warmup_updates and seconds < a.warmup_cap_seconds)
 
